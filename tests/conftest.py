@@ -1,0 +1,27 @@
+"""Shared fixtures: the reference corpus lives beside the repository, not in it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"reference corpus not found at {CORPUS}")
+    return CORPUS
+
+
+def corpus_file(prefix: str) -> Path:
+    """The corpus file whose name starts with ``prefix`` (e.g. '003'); skips when absent."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"reference corpus not found at {CORPUS}")
+    matches = sorted(CORPUS.glob(f"{prefix}_*.md"))
+    if not matches:
+        pytest.skip(f"no corpus file {prefix}_*.md in {CORPUS}")
+    return matches[0]
