@@ -50,7 +50,7 @@ def walk(tree: D, visit: Visit) -> D | list[Node]:
         value = getattr(tree, f.name)
         if isinstance(value, list):
             new_list = _walk_list(value, visit)
-            if len(new_list) != len(value) or any(a is not b for a, b in zip(new_list, value)):
+            if len(new_list) != len(value) or any(a is not b for a, b in zip(new_list, value, strict=True)):
                 changes[f.name] = new_list
         else:
             new = walk(value, visit)
