@@ -8,6 +8,8 @@ rebuilding, for filters and backends that only collect.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import typing
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
@@ -22,11 +24,27 @@ D = TypeVar("D", Document, Node)
 Visit = Callable[[Node], "Node | list[Node] | None"]
 
 
-def _child_fields(obj: object) -> Iterator[dataclasses.Field]:
-    for f in dataclasses.fields(obj):  # type: ignore[arg-type]
-        value = getattr(obj, f.name)
-        if isinstance(value, Node) or (isinstance(value, list) and value and isinstance(value[0], Node)):
-            yield f
+@functools.cache
+def _node_field_names(cls: type) -> tuple[str, ...]:
+    """Names of the fields of ``cls`` that hold nodes or lists of nodes, from its type hints.
+
+    Worked out once per class: walking the tree asks this for every node.
+    """
+
+    def holds_nodes(hint: object) -> bool:
+        if isinstance(hint, type):
+            return issubclass(hint, Node)
+        return any(holds_nodes(arg) for arg in typing.get_args(hint))
+
+    hints = typing.get_type_hints(cls)
+    return tuple(f.name for f in dataclasses.fields(cls) if holds_nodes(hints[f.name]))
+
+
+def _child_fields(obj: object) -> Iterator[str]:
+    for name in _node_field_names(type(obj)):
+        value = getattr(obj, name)
+        if isinstance(value, Node) or (isinstance(value, list) and value):
+            yield name
 
 
 def _walk_list(nodes: list[Node], visit: Visit) -> list[Node]:
@@ -46,16 +64,16 @@ def walk(tree: D, visit: Visit) -> D | list[Node]:
     A ``Document`` is never passed to ``visit``; its children are.
     """
     changes: dict[str, object] = {}
-    for f in _child_fields(tree):
-        value = getattr(tree, f.name)
+    for name in _child_fields(tree):
+        value = getattr(tree, name)
         if isinstance(value, list):
             new_list = _walk_list(value, visit)
             if len(new_list) != len(value) or any(a is not b for a, b in zip(new_list, value, strict=True)):
-                changes[f.name] = new_list
+                changes[name] = new_list
         else:
             new = walk(value, visit)
             if new is not value and not isinstance(new, list):
-                changes[f.name] = new
+                changes[name] = new
     node = dataclasses.replace(tree, **changes) if changes else tree
     if isinstance(node, Document):
         return node
@@ -78,8 +96,8 @@ def iter_nodes(tree: Document | Node | list[Node]) -> Iterator[Node]:
         if isinstance(obj, Node):
             yield obj
         kids: list[Node] = []
-        for f in _child_fields(obj):
-            value = getattr(obj, f.name)
+        for name in _child_fields(obj):
+            value = getattr(obj, name)
             kids.extend(value if isinstance(value, list) else [value])
         stack.extend(reversed(kids))
 
