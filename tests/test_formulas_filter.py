@@ -6,8 +6,8 @@ import copy
 from pathlib import Path
 
 import pytest
-from publish.filters.formulas import formulas
 
+from publish.filters.formulas import formulas
 from publish.model import Cell, Document, Math, Node, Paragraph, Strong, Text
 from publish.tree import iter_nodes
 
