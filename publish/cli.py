@@ -80,17 +80,48 @@ def _errors(doc: Document) -> int:
 @cli.command()
 @INPUTS
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("build/html"), show_default=True,
-              help="Folder to write the pages into.")
+              help="Folder to write the bundle into.")
+@click.option("--zip", "archive", is_flag=True, help="Also write the bundle as one archive, OUTPUT.zip.")
+@click.option("--offline", is_flag=True, help="Take remote images only from the cache; placeholders keep the links.")
 @STRICT
-def html(inputs: tuple[Path, ...], output: Path, strict: bool) -> None:
-    """Write one self-contained HTML page per document, and an index."""
-    from publish.render.html_pages import write_pages
+def html(inputs: tuple[Path, ...], output: Path, archive: bool, offline: bool, strict: bool) -> None:
+    """Write a bilingual HTML bundle that opens from disk: index, a page per document, search, assets."""
+    from publish.render.bundle import build_bundle
 
-    pack = load_pack(inputs)
-    pack, written = write_pages(pack, output)
+    pack, written = build_bundle(load_pack(inputs), output, offline=offline, archive=archive)
     warnings = report(_pack_diagnostics(pack))
-    click.echo(f"wrote {len(written)} pages to {output}", err=True)
+    click.echo(f"wrote {len(written)} files to {output}", err=True)
     finish(warnings, sum(_errors(d) for d in pack.documents), strict)
+
+
+@cli.group()
+def translate() -> None:
+    """Translate the blocks that have no counterpart in the other language, through XLIFF 2."""
+
+
+@translate.command("export")
+@INPUTS
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("build/translations.xlf"),
+              show_default=True, help="XLIFF 2 file to write.")
+@click.option("--to", "target", type=click.Choice(["en", "zh-Hans"]), default="en", show_default=True,
+              help="Language to translate into (XLIFF 2 holds one direction per file).")
+def translate_export(inputs: tuple[Path, ...], output: Path, target: str) -> None:
+    """Write the blocks an English (or Chinese) reader cannot read yet, for a translator's tool."""
+    from publish.output import write_bytes_atomic
+    from publish.translate import export_xliff
+
+    write_bytes_atomic(output, export_xliff(load_pack(inputs).documents, target))
+    click.echo(f"wrote {output}", err=True)
+
+
+@translate.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def translate_import(file: Path) -> None:
+    """Store the translations of FILE beside each document (<name>.translations.yaml); the Markdown is untouched."""
+    from publish.translate import import_xliff
+
+    for sidecar in import_xliff(file.read_bytes()):
+        click.echo(f"wrote {sidecar}", err=True)
 
 
 @cli.command()
@@ -125,6 +156,25 @@ def latex(inputs: tuple[Path, ...], output: Path, compile_pdf: bool, offline: bo
     click.echo(f"wrote {output / 'main.tex'}", err=True)
     if compile_pdf:
         click.echo(f"wrote {compile_latex(output)}", err=True)
+    finish(warnings, sum(_errors(d) for d in pack.documents), strict)
+
+
+@cli.command()
+@INPUTS
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("build/reading-pack.pdf"),
+              show_default=True, help="PDF file to write.")
+@click.option("--paper", type=click.Choice(["a4", "a5"], case_sensitive=False), default=None,
+              help="Page size: a4 (the default), or a5 for a booklet whose documents open on right-hand pages.")
+@click.option("--offline", is_flag=True, help="Take remote images only from the cache; placeholders keep the links.")
+@STRICT
+def pdf(inputs: tuple[Path, ...], output: Path, paper: str | None, offline: bool, strict: bool) -> None:
+    """Write the pack as a PDF to print: cover, contents, bookmarks, formulas, papers with QR codes."""
+    from publish.render.pdf import build_pdf, pdf_options
+
+    pack = load_pack(inputs)
+    pack, pages = build_pdf(pack, output, **pdf_options(pack, paper=paper, offline=offline))
+    warnings = report(_pack_diagnostics(pack))
+    click.echo(f"wrote {output} ({pages} pages)", err=True)
     finish(warnings, sum(_errors(d) for d in pack.documents), strict)
 
 
