@@ -49,7 +49,7 @@ ALLOWED_ATTRIBUTES = {
 _SLOT = re.compile(r'<span class="([^"]*)" data-formula="(\d+)"></span>')
 
 
-def _attrs(**values: str | None) -> str:
+def attrs(**values: str | None) -> str:
     return "".join(f' {k.rstrip("_")}="{escape(v)}"' for k, v in values.items() if v)
 
 
@@ -84,19 +84,19 @@ class BundleTranslator(EPUBTranslator):
                 f'<span class="translation only-{SHORT[found.lang]}" lang="{found.lang}">'
                 f"{mark} {escape(found.text, quote=False)}</span>"
             )
-        return f"<{tag}{_attrs(id=block_id, class_=' '.join(classes), lang=self.lang(node))}>{inner}</{tag}>"
+        return f"<{tag}{attrs(id=block_id, class_=' '.join(classes), lang=self.lang(node))}>{inner}</{tag}>"
 
     # -- text blocks ------------------------------------------------------
 
     def visit_Paragraph(self, node: m.Paragraph) -> str:
         if is_display_formula(node):
-            attrs = _attrs(id=self.block_ids.get(id(node)), class_="formula", lang=self.lang(node))
-            return f"<div{attrs}>{self.render(node.children[0])}</div>\n"
+            formula_attrs = attrs(id=self.block_ids.get(id(node)), class_="formula", lang=self.lang(node))
+            return f"<div{formula_attrs}>{self.render(node.children[0])}</div>\n"
         css = f"align-{node.align}" if node.align else ""
         return self.text_block("p", node, self.render_all(node.children), css) + "\n"
 
     def visit_CodeBlock(self, node: m.CodeBlock) -> str:
-        return f"<div{_attrs(id=self.block_ids.get(id(node)), class_='code')}>{super().visit_CodeBlock(node)}</div>"
+        return f"<div{attrs(id=self.block_ids.get(id(node)), class_='code')}>{super().visit_CodeBlock(node)}</div>"
 
     def visit_ListItem(self, node: m.ListItem) -> str:
         if id(node) not in self.block_ids:
@@ -120,7 +120,7 @@ class BundleTranslator(EPUBTranslator):
         finally:
             self.levels.pop()
         css = "paper" if node.paper else None
-        return f"<section{_attrs(id=node.id, class_=css)}>\n{heading}{after}{body}</section>\n"
+        return f"<section{attrs(id=node.id, class_=css)}>\n{heading}{after}{body}</section>\n"
 
     # -- embedded content -------------------------------------------------
 
@@ -138,7 +138,7 @@ class BundleTranslator(EPUBTranslator):
         found = self.images.get(node.url)
         if not isinstance(found, Resource):
             return super().visit_Image(node)
-        return f'<img{_attrs(src=found.name, title=node.title)} alt="{escape(node.alt)}" loading="lazy"/>'
+        return f'<img{attrs(src=found.name, title=node.title)} alt="{escape(node.alt)}" loading="lazy"/>'
 
     def visit_Details(self, node: m.Details) -> str:
         """Browsers handle ``<details>`` well; only e-readers need the EPUB's plain block."""

@@ -20,7 +20,7 @@ from publish.tree import plain_text
 FormulaMap = Mapping[tuple[str, bool], str]
 
 
-def _attrs(**values: str | None) -> str:
+def attrs(**values: str | None) -> str:
     """``key="value"`` pairs, escaped; empty values are left out, ``class_`` becomes ``class``."""
     parts = [f' {k.rstrip("_").replace("_", "-")}="{escape(v, quote=True)}"' for k, v in values.items() if v]
     return "".join(parts)
@@ -89,21 +89,21 @@ class HTMLTranslator:
         href = safe_url(node.url)
         if not href:
             return inner
-        return f"<a{_attrs(href=href, title=node.title)}>{inner}</a>"
+        return f"<a{attrs(href=href, title=node.title)}>{inner}</a>"
 
     def visit_Image(self, node: m.Image) -> str:
         src = safe_url(node.url)
         if not src:
             return f'<span class="image-missing">{escape(node.alt or node.url, quote=False)}</span>'
         # alt is always written, empty or not: an <img> without it is invalid and unreadable to screen readers.
-        return f'<img{_attrs(src=src, title=node.title)} alt="{escape(node.alt)}" loading="lazy"/>'
+        return f'<img{attrs(src=src, title=node.title)} alt="{escape(node.alt)}" loading="lazy"/>'
 
     def visit_Math(self, node: m.Math) -> str:
         kind = "display" if node.display else "inline"
         svg = None if node.error else self.formulas.get((node.tex, node.display))
         if svg is None:
             # Not rendered: the author's TeX, visibly, so no formula is lost.
-            return f'<code class="math-source math-{kind}"{_attrs(title=node.error)}>{escape(node.tex)}</code>'
+            return f'<code class="math-source math-{kind}"{attrs(title=node.error)}>{escape(node.tex)}</code>'
         return f'<span class="math math-{kind}">{svg}</span>'
 
     def visit_LineBreak(self, node: m.LineBreak) -> str:
@@ -122,31 +122,31 @@ class HTMLTranslator:
     def visit_Paragraph(self, node: m.Paragraph) -> str:
         kids = node.children
         if len(kids) == 1 and isinstance(kids[0], m.Math) and kids[0].display:
-            return f'<div class="formula"{_attrs(lang=self.lang(node))}>{self.render(kids[0])}</div>\n'
+            return f'<div class="formula"{attrs(lang=self.lang(node))}>{self.render(kids[0])}</div>\n'
         cls = f"align-{node.align}" if node.align else None
-        return f"<p{_attrs(class_=cls, lang=self.lang(node))}>{self.render_all(kids)}</p>\n"
+        return f"<p{attrs(class_=cls, lang=self.lang(node))}>{self.render_all(kids)}</p>\n"
 
     def visit_BlockQuote(self, node: m.BlockQuote) -> str:
-        return f"<blockquote{_attrs(lang=self.lang(node))}>\n{self.render_all(node.children)}</blockquote>\n"
+        return f"<blockquote{attrs(lang=self.lang(node))}>\n{self.render_all(node.children)}</blockquote>\n"
 
     def visit_ListBlock(self, node: m.ListBlock) -> str:
         tag = "ol" if node.ordered else "ul"
         start = str(node.start) if node.ordered and node.start != 1 else None
-        return f"<{tag}{_attrs(start=start)}>\n{self.render_all(node.items)}</{tag}>\n"  # type: ignore[arg-type]
+        return f"<{tag}{attrs(start=start)}>\n{self.render_all(node.items)}</{tag}>\n"  # type: ignore[arg-type]
 
     def visit_ListItem(self, node: m.ListItem) -> str:
-        return f"<li{_attrs(lang=self.lang(node))}>{self.render_all(node.children)}</li>\n"
+        return f"<li{attrs(lang=self.lang(node))}>{self.render_all(node.children)}</li>\n"
 
     def visit_CodeBlock(self, node: m.CodeBlock) -> str:
         cls = f"language-{node.language}" if node.language else None
-        return f"<pre><code{_attrs(class_=cls)}>{escape(node.text, quote=False)}</code></pre>\n"
+        return f"<pre><code{attrs(class_=cls)}>{escape(node.text, quote=False)}</code></pre>\n"
 
     def visit_ThematicBreak(self, node: m.ThematicBreak) -> str:
         return "<hr/>\n"
 
     def _cell(self, tag: str, cell: m.Cell) -> str:
         style = f"text-align: {cell.align}" if cell.align else None
-        return f"<{tag}{_attrs(style=style, lang=self.lang(cell))}>{self.render_all(cell.children)}</{tag}>"
+        return f"<{tag}{attrs(style=style, lang=self.lang(cell))}>{self.render_all(cell.children)}</{tag}>"
 
     def visit_Row(self, node: m.Row) -> str:
         anchor = node.paper.anchor if node.paper and node.paper.anchor not in self.row_ids else None
@@ -154,7 +154,7 @@ class HTMLTranslator:
             self.row_ids.add(anchor)  # a paper listed under two topics: the first row is its anchor
         cls = "paper" if node.paper else None
         cells = "".join(self._cell("td", c) for c in node.cells)
-        return f"<tr{_attrs(id=anchor, class_=cls)}>{cells}</tr>\n"
+        return f"<tr{attrs(id=anchor, class_=cls)}>{cells}</tr>\n"
 
     def visit_Table(self, node: m.Table) -> str:
         head = "".join(self._cell("th", c) for c in node.head.cells)
@@ -162,7 +162,7 @@ class HTMLTranslator:
         body = "".join(self.visit_Row(r) for r in node.rows)
         cls = "papers" if any(r.paper for r in node.rows) else None
         return (
-            f'<div class="table-wrap"><table{_attrs(class_=cls)}>\n{thead}'
+            f'<div class="table-wrap"><table{attrs(class_=cls)}>\n{thead}'
             f"<tbody>\n{body}</tbody>\n</table></div>\n"
         )
 
@@ -173,7 +173,7 @@ class HTMLTranslator:
         figures = "".join(f"<figure>{self.visit_Image(img)}</figure>" for img in node.images)
         caption = self.render_all(node.caption)
         return (
-            f'<figure class="gallery"{_attrs(lang=self.lang(node))}>'
+            f'<figure class="gallery"{attrs(lang=self.lang(node))}>'
             f'<figcaption>{caption}</figcaption><div class="gallery-grid">{figures}</div></figure>\n'
         )
 
@@ -190,14 +190,14 @@ class HTMLTranslator:
     def visit_Section(self, node: m.Section) -> str:
         level = min(max(node.level, 1), 6)
         title = self.render_all(node.title)
-        heading = f"<h{level}{_attrs(lang=self.lang(node))}>{title}</h{level}>\n"
+        heading = f"<h{level}{attrs(lang=self.lang(node))}>{title}</h{level}>\n"
         paper = node.paper
         cls = "paper" if paper else None
         after = self.paper_meta(paper) if paper else ""
         if node is self.title_section:
             after += document_facts(self.doc.meta)
         return (
-            f"<section{_attrs(id=node.id, class_=cls)}>\n{heading}{after}"
+            f"<section{attrs(id=node.id, class_=cls)}>\n{heading}{after}"
             f"{self.render_all(node.children)}</section>\n"
         )
 
