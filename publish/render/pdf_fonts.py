@@ -1,0 +1,184 @@
+"""Which fonts the PDF uses, found through fontconfig before anything is laid out.
+
+A missing CJK font does not fail in WeasyPrint: it prints tofu boxes on every
+page.  So the build asks ``fc-list`` first and stops with the package to
+install.  The Latin face is declared with ``@font-face`` under three family
+names: one limited to the characters Latin and Chinese text do not share
+(Chinese quotes, dashes, ellipsis and the middle dot stay full-width, from the
+CJK face), one complete for English blocks, and its italic as an upright
+family for emphasis inside Chinese text.  Ranges are cut to what the font file
+really covers, or Pango would draw .notdef for a character a range claims.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from fontTools.ttLib import TTFont, TTLibError
+
+from publish.errors import PublishError
+
+CJK_SERIF = ("Noto Serif CJK SC", "Source Han Serif SC", "Source Han Serif CN", "Noto Serif SC")
+CJK_SANS = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans SC")
+LATIN_SERIF = ("TeX Gyre Pagella", "Source Serif 4", "Noto Serif", "DejaVu Serif")
+
+CJK_PACKAGE = (
+    "install the Noto CJK fonts: `apt-get install fonts-noto-cjk` (Debian/Ubuntu), "
+    "`dnf install google-noto-serif-cjk-fonts google-noto-sans-cjk-fonts` (Fedora), "
+    "`brew install --cask font-noto-serif-cjk-sc font-noto-sans-cjk-sc` (macOS)"
+)
+
+# The family names the stylesheet uses for the Latin face: within Chinese text, in English
+# blocks, and for emphasis within Chinese text (italic Latin letters as an upright face, so
+# that Han characters beside them stay upright instead of being slanted artificially).
+LATIN_IN_CJK = "Publish Latin"
+LATIN_TEXT = "Publish Latin Text"
+LATIN_EMPHASIS = "Publish Latin Emphasis"
+
+# Characters Chinese text prints full-width although Latin fonts have them.
+_SHARED_PUNCTUATION = frozenset({0x00B7, 0x2014, 0x2015, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026, 0x2E3A})
+_INVISIBLE = frozenset({"Cc", "Cf", "Mn", "Me", "Zl", "Zp"})  # controls, joiners, variation selectors
+_LATIN_BLOCKS = ((0x0020, 0x036F), (0x0370, 0x03FF), (0x1E00, 0x1EFF), (0x2000, 0x206F), (0x20A0, 0x20CF),
+                 (0x2100, 0x214F), (0xFB00, 0xFB06))
+
+
+@dataclass(frozen=True)
+class Face:
+    """One file of the Latin family: ``weight`` 400 or 700, ``style`` normal or italic."""
+
+    path: Path
+    weight: int
+    style: str
+
+
+@dataclass(frozen=True)
+class FontSetup:
+    """The faces found, the CSS declaring them, and what to tell the user."""
+
+    latin_family: str = ""
+    faces: tuple[Face, ...] = ()
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def files(self) -> frozenset[Path]:
+        """Font files WeasyPrint may read (through our URL fetcher, for ``@font-face``)."""
+        return frozenset(face.path for face in self.faces)
+
+    def css(self) -> str:
+        """``@font-face`` rules for the three families the stylesheet names."""
+        rules = []
+        for face in self.faces:
+            ranges = _unicode_ranges(face.path)
+            in_cjk = ranges - _SHARED_PUNCTUATION
+            families = [(LATIN_IN_CJK, face.style, in_cjk), (LATIN_TEXT, face.style, ranges)]
+            if face.style == "italic":
+                families.append((LATIN_EMPHASIS, "normal", in_cjk))
+            for family, style, keep in families:
+                rules.append(
+                    f'@font-face {{ font-family: "{family}"; src: url("{face.path.as_uri()}"); '
+                    f"font-weight: {face.weight}; font-style: {style}; unicode-range: {_css_ranges(keep)}; }}"
+                )
+        return "\n".join(rules) + "\n"
+
+
+def _fc_list(pattern: str, fmt: str) -> list[str]:
+    result = subprocess.run(
+        ["fc-list", "--format", fmt, pattern], capture_output=True, text=True, check=False, timeout=30
+    )
+    return [line for line in result.stdout.splitlines() if line.strip()]
+
+
+def find_fonts() -> FontSetup:
+    """Check the CJK faces and find the Latin one; ``PublishError`` when no Chinese font exists."""
+    if shutil.which("fc-list") is None:
+        return FontSetup(warnings=("cannot check the fonts: fc-list not found (install the fontconfig package)",))
+    chinese = set(_fc_list(":lang=zh", "%{family[0]}\n"))
+    if not chinese:
+        raise PublishError(f"no Chinese font is installed, so the PDF would print empty boxes: {CJK_PACKAGE}")
+    warnings = []
+    if not chinese.intersection(CJK_SERIF + CJK_SANS):
+        warnings.append(f"Noto Serif/Sans CJK SC not found, printing with {sorted(chinese)[0]}: {CJK_PACKAGE}")
+    for family in LATIN_SERIF:
+        faces = _faces(family)
+        if faces:
+            return FontSetup(latin_family=family, faces=faces, warnings=tuple(warnings))
+    return FontSetup(warnings=tuple(warnings))
+
+
+def _faces(family: str) -> tuple[Face, ...]:
+    """Regular, bold, italic and bold italic of ``family``; empty unless it has a regular face."""
+    found: dict[tuple[int, str], Path] = {}
+    for line in _fc_list(family, "%{weight}|%{slant}|%{file}\n"):
+        weight_text, slant_text, file = line.split("|", 2)
+        if not (weight_text.isdigit() and slant_text.isdigit()) or not file.endswith((".otf", ".ttf")):
+            continue  # variable fonts and collections report lists here; the next family will do
+        weight = 700 if int(weight_text) >= 180 else 400 if 75 <= int(weight_text) <= 100 else 0
+        style = "italic" if int(slant_text) > 0 else "normal"
+        if weight:
+            found.setdefault((weight, style), Path(file))
+    if (400, "normal") not in found:
+        return ()
+    return tuple(Face(path, weight, style) for (weight, style), path in sorted(found.items()))
+
+
+@lru_cache(maxsize=16)
+def _unicode_ranges(path: Path) -> frozenset[int]:
+    """The Latin-block code points the font file maps to a glyph."""
+    try:
+        with TTFont(path, lazy=True) as font:
+            cmap = font.getBestCmap() or {}
+    except (OSError, TTLibError):
+        return frozenset()
+    return frozenset(cp for cp in cmap if any(lo <= cp <= hi for lo, hi in _LATIN_BLOCKS))
+
+
+def _css_ranges(code_points: frozenset[int]) -> str:
+    """``U+20-7E, U+A0-17F, …``: consecutive code points folded into ranges."""
+    spans: list[list[int]] = []
+    for cp in sorted(code_points):
+        if spans and cp == spans[-1][1] + 1:
+            spans[-1][1] = cp
+        else:
+            spans.append([cp, cp])
+    return ", ".join(f"U+{lo:X}" if lo == hi else f"U+{lo:X}-{hi:X}" for lo, hi in spans)
+
+
+class Coverage:
+    """Which characters no installed font can draw: WeasyPrint would print them as .notdef boxes.
+
+    Characters the main CJK face has are answered from its charset; fontconfig
+    is asked about each other character once (emoji, rare symbols).
+    """
+
+    def __init__(self, family: str = CJK_SERIF[0]) -> None:
+        self.enabled = shutil.which("fc-list") is not None
+        lines = _fc_list(f"{family}:style=Regular", "%{charset}\n") if self.enabled else []
+        self._spans = [_span(text) for text in (lines[0].split() if lines else [])]
+        self._known: dict[str, bool] = {}
+
+    def _in_main_face(self, char: str) -> bool:
+        code = ord(char)
+        return any(lo <= code <= hi for lo, hi in self._spans)
+
+    def drawable(self, char: str) -> bool:
+        if not self.enabled or char.isascii() or self._in_main_face(char):
+            return True
+        if unicodedata.category(char) in _INVISIBLE:
+            return True
+        if char not in self._known:
+            self._known[char] = bool(_fc_list(f":charset={ord(char):x}", "%{family[0]}\n"))
+        return self._known[char]
+
+    def missing(self, chars: Iterable[str]) -> set[str]:
+        return {char for char in set(chars) if not self.drawable(char)}
+
+
+def _span(text: str) -> tuple[int, int]:
+    lo, _, hi = text.partition("-")
+    return int(lo, 16), int(hi or lo, 16)
