@@ -296,7 +296,12 @@ def print_table(rows: list[Row]) -> None:
         table.append(
             ("TOTAL", label, fmt_s(totals[0]), fmt_s(totals[1]), fmt_s(totals[2]), ratio(totals[1], totals[2]), "", "")
         )
-    widths = [max(len(str(line[i])) for line in table) for i in range(len(HEADER))]
+    print_rows(table)
+
+
+def print_rows(table: list[tuple[str, ...]]) -> None:
+    """A plain-text table: the first two columns left-aligned, numbers right-aligned."""
+    widths = [max(len(str(line[i])) for line in table) for i in range(len(table[0]))]
     for n, line in enumerate(table):
         print(
             "  ".join(
@@ -306,6 +311,78 @@ def print_table(rows: list[Row]) -> None:
         )
         if n == 0:
             print("  ".join("-" * w for w in widths))
+
+
+def stage_times(path: Path, renderer: object, repeat: int) -> dict[str, float]:
+    """Median seconds of each stage for one file, in this process, with the formula cache warm.
+
+    The CLI rows above include Python's start-up and imports (about 0.3 s a call), which pandoc,
+    a native binary, does not pay; these rows show the work itself.
+    """
+    from publish.pipeline import process
+    from publish.read import read_document
+    from publish.render.html import render_page
+    from publish.render.math import render_formulas
+
+    samples: dict[str, list[float]] = {"read": [], "filters": [], "math": [], "render": []}
+    render_formulas(process(read_document(path)), renderer)  # fills the formula cache
+    for _ in range(repeat):
+        start = time.perf_counter()
+        doc = read_document(path)
+        read_done = time.perf_counter()
+        doc = process(doc)
+        filters_done = time.perf_counter()
+        doc, formulas = render_formulas(doc, renderer)  # type: ignore[arg-type]
+        math_done = time.perf_counter()
+        render_page(doc, formulas)
+        end = time.perf_counter()
+        for stage, seconds in zip(
+            samples,
+            (read_done - start, filters_done - read_done, math_done - filters_done, end - math_done),
+            strict=True,
+        ):
+            samples[stage].append(seconds)
+    return {stage: statistics.median(values) for stage, values in samples.items()}
+
+
+def print_stages(files: list[Path], pandoc: dict[str, Run], repeat: int) -> None:
+    """Read, filter, formulas (warm cache) and HTML rendering per file and in total, beside pandoc."""
+    from publish.render.math import MathRenderer
+
+    header = ("file", "read ms", "filters ms", "math ms", "render ms", "ours ms", "pandoc ms", "ours/pandoc")
+    table = [header]
+    totals = {"ours": 0.0, "pandoc": 0.0}
+    with tempfile.TemporaryDirectory(prefix="publish-bench-math-") as cache, MathRenderer(cache_dir=Path(cache)) as r:
+        for path in files:
+            stages = stage_times(path, r, repeat)
+            ours = sum(stages.values())
+            theirs = pandoc.get(path.name, Run()).seconds
+            totals["ours"] += ours
+            totals["pandoc"] += theirs or 0.0
+            cells = [f"{stages[s] * 1000:.0f}" for s in ("read", "filters", "math", "render")]
+            table.append((path.name, *cells, f"{ours * 1000:.0f}", fmt_ms(theirs), fmt_ratio(ours, theirs)))
+    table.append(
+        (
+            "TOTAL",
+            "",
+            "",
+            "",
+            "",
+            f"{totals['ours'] * 1000:.0f}",
+            fmt_ms(totals["pandoc"]),
+            fmt_ratio(totals["ours"], totals["pandoc"]),
+        )
+    )
+    print("\nhtml stages, in process (formula cache warm; pandoc: the whole `pandoc -t html --mathml` call)")
+    print_rows(table)
+
+
+def fmt_ms(seconds: float | None) -> str:
+    return f"{seconds * 1000:.0f}" if seconds else "n/a"
+
+
+def fmt_ratio(ours: float, theirs: float | None) -> str:
+    return f"{ours / theirs:.2f}" if theirs else "n/a"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -355,6 +432,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {backend.label:6} {path.name}: {summary}", flush=True)
     print()
     print_table(rows)
+    if "html" in wanted:
+        print_stages(files, {r.file: r.pandoc for r in rows if r.backend == "html"}, args.repeat)
 
     errors = [
         (r, part, getattr(r, part).error) for r in rows for part in ("cold", "warm", "pandoc") if getattr(r, part).error
