@@ -23,6 +23,9 @@ from publish.summary import summarize
 
 INPUTS = click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 STRICT = click.option("--strict", is_flag=True, help="Treat every warning as an error (exit 1).")
+OFFLINE = click.option(
+    "--offline", is_flag=True, help="Take remote images only from the cache; placeholders keep the links."
+)
 
 
 def report(diagnostics: Iterable[Diagnostic]) -> int:
@@ -82,7 +85,7 @@ def _errors(doc: Document) -> int:
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("build/html"), show_default=True,
               help="Folder to write the bundle into.")
 @click.option("--zip", "archive", is_flag=True, help="Also write the bundle as one archive, OUTPUT.zip.")
-@click.option("--offline", is_flag=True, help="Take remote images only from the cache; placeholders keep the links.")
+@OFFLINE
 @STRICT
 def html(inputs: tuple[Path, ...], output: Path, archive: bool, offline: bool, strict: bool) -> None:
     """Write a bilingual HTML bundle that opens from disk: index, a page per document, search, assets."""
@@ -128,7 +131,7 @@ def translate_import(file: Path) -> None:
 @INPUTS
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("build/reading-pack.epub"),
               show_default=True, help="EPUB file to write.")
-@click.option("--offline", is_flag=True, help="Take remote images only from the cache; placeholders keep the links.")
+@OFFLINE
 @STRICT
 def epub(inputs: tuple[Path, ...], output: Path, offline: bool, strict: bool) -> None:
     """Write an EPUB 3 for e-readers: navigation, reflowing text, formulas as SVG, images inside."""
@@ -145,7 +148,7 @@ def epub(inputs: tuple[Path, ...], output: Path, offline: bool, strict: bool) ->
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("build/latex"), show_default=True,
               help="Folder to write main.tex, references.bib and figures/ into.")
 @click.option("--compile", "compile_pdf", is_flag=True, help="Also run latexmk -xelatex to make main.pdf.")
-@click.option("--offline", is_flag=True, help="Take remote images only from the cache; placeholders keep the links.")
+@OFFLINE
 @STRICT
 def latex(inputs: tuple[Path, ...], output: Path, compile_pdf: bool, offline: bool, strict: bool) -> None:
     """Write a LaTeX draft to keep writing a survey in: ctex, the authors' formulas, a BibTeX of the papers."""
@@ -165,7 +168,7 @@ def latex(inputs: tuple[Path, ...], output: Path, compile_pdf: bool, offline: bo
               show_default=True, help="PDF file to write.")
 @click.option("--paper", type=click.Choice(["a4", "a5"], case_sensitive=False), default=None,
               help="Page size: a4 (the default), or a5 for a booklet whose documents open on right-hand pages.")
-@click.option("--offline", is_flag=True, help="Take remote images only from the cache; placeholders keep the links.")
+@OFFLINE
 @STRICT
 def pdf(inputs: tuple[Path, ...], output: Path, paper: str | None, offline: bool, strict: bool) -> None:
     """Write the pack as a PDF to print: cover, contents, bookmarks, formulas, papers with QR codes."""

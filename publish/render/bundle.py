@@ -22,10 +22,9 @@ from publish.output import write_bytes_atomic, write_text_atomic
 from publish.render.bundle_html import BundleTranslator, safe_article, sanitize
 from publish.render.bundle_index import Entry, document_list, entries, paper_index, search_index
 from publish.render.epub_links import Linker
-from publish.render.epub_media import Resource, embed_images
-from publish.render.epub_xhtml import Chapter, document_chapters, ensure_anchors, unsafe_link_warnings
+from publish.render.epub_media import Resource
+from publish.render.epub_xhtml import Chapter, document_chapters, prepare_documents, unsafe_link_warnings
 from publish.render.html import stylesheet
-from publish.render.math import MathRenderer, render_formulas
 from publish.translate import load_translations
 
 ASSETS = "assets"
@@ -46,15 +45,11 @@ def build_bundle(
     """Write the bundle into ``output`` (and ``output.zip`` with ``archive``); return the pack with warnings."""
     if not pack.documents:
         raise PublishError("there is nothing to put in the HTML bundle: the pack has no documents")
-    documents = [ensure_anchors(doc) for doc in pack.documents]
-    with MathRenderer() as renderer:
-        rendered = [render_formulas(doc, renderer) for doc in documents]
-    documents = [doc for doc, _ in rendered]
-    offline = offline or bool(pack.options.get("offline"))
-    images, image_warnings = embed_images(documents, offline=offline, cache_dir=cache_dir, folder=f"{ASSETS}/img")
+    prepared = prepare_documents(pack, offline=offline, cache_dir=cache_dir, folder=f"{ASSETS}/img")
+    documents, images, image_warnings = prepared.documents, prepared.images, prepared.image_warnings
     translators = [
         BundleTranslator(doc, formulas, found, load_translations(doc.path))
-        for (doc, formulas), found in zip(rendered, images, strict=True)
+        for doc, formulas, found in zip(documents, prepared.formulas, images, strict=True)
     ]
     chapters = [_one_page(t, index) for index, t in enumerate(translators)]
     linker = Linker(documents, chapters)

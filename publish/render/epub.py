@@ -35,7 +35,7 @@ from publish.model import Document, Pack
 from publish.output import write_bytes_atomic
 from publish.pack import DEFAULT_TITLE
 from publish.render.epub_links import Linker, relative
-from publish.render.epub_media import Resource, cover_image, embed_images
+from publish.render.epub_media import Resource, cover_image
 from publish.render.epub_nav import TocEntry, contents_markup, document_entry, ebooklib_toc
 from publish.render.epub_xhtml import (
     XHTML_NS,
@@ -43,14 +43,13 @@ from publish.render.epub_xhtml import (
     EPUBTranslator,
     body_from_markup,
     document_chapters,
-    ensure_anchors,
     has_svg,
     label,
+    prepare_documents,
     unsafe_link_warnings,
     xhtml_page,
 )
 from publish.render.html import stylesheet
-from publish.render.math import MathRenderer, render_formulas
 
 LANGUAGE = "zh-Hans"
 STYLESHEET = "styles/epub.css"
@@ -85,14 +84,11 @@ def build_epub(pack: Pack, output: Path, *, offline: bool = False, cache_dir: Pa
     """
     if not pack.documents:
         raise PublishError("there is nothing to put in the EPUB: the pack has no documents")
-    documents = [ensure_anchors(doc) for doc in pack.documents]
-    with MathRenderer() as renderer:
-        rendered = [render_formulas(doc, renderer) for doc in documents]
-    documents = [doc for doc, _ in rendered]
-    offline = offline or bool(pack.options.get("offline"))
-    images, image_warnings = embed_images(documents, offline=offline, cache_dir=cache_dir)
+    prepared = prepare_documents(pack, offline=offline, cache_dir=cache_dir)
+    documents, images, image_warnings = prepared.documents, prepared.images, prepared.image_warnings
     translators = [
-        EPUBTranslator(doc, formulas, found) for (doc, formulas), found in zip(rendered, images, strict=True)
+        EPUBTranslator(doc, formulas, found)
+        for doc, formulas, found in zip(documents, prepared.formulas, images, strict=True)
     ]
     chapters = [chapter for index, t in enumerate(translators) for chapter in document_chapters(t, index)]
     linker = Linker(documents, chapters)

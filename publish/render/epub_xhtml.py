@@ -17,13 +17,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import escape
 from itertools import count, takewhile
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from lxml import etree
 
 from publish import model as m
-from publish.render.epub_media import ImageMap, Resource
+from publish.render.epub_media import ImageMap, Resource, embed_images
 from publish.render.html import FormulaMap, HTMLTranslator, document_header, safe_url
+from publish.render.math import MathRenderer, render_formulas
 from publish.tree import iter_nodes, walk_document
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -221,3 +223,27 @@ def body_from_markup(markup: str, epub_type: str, css_class: str) -> etree._Elem
 def has_svg(body: etree._Element) -> bool:
     """Whether the manifest must declare the ``svg`` property for this page."""
     return next(body.iter(f"{{{SVG_NS}}}svg"), None) is not None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What the XHTML-based writers (EPUB, HTML bundle) need per document before translating it."""
+
+    documents: list[m.Document]
+    formulas: list[FormulaMap]
+    images: list[ImageMap]
+    image_warnings: list[list[m.Diagnostic]]
+
+
+def prepare_documents(pack: m.Pack, *, offline: bool, cache_dir: Path | None, folder: str = "images") -> Prepared:
+    """Anchors on every paper, formulas rendered, images fetched once for the whole pack.
+
+    ``offline`` here or in the manifest's options keeps the build off the network.
+    """
+    documents = [ensure_anchors(doc) for doc in pack.documents]
+    with MathRenderer() as renderer:
+        rendered = [render_formulas(doc, renderer) for doc in documents]
+    documents = [doc for doc, _ in rendered]
+    offline = offline or bool(pack.options.get("offline"))
+    images, image_warnings = embed_images(documents, offline=offline, cache_dir=cache_dir, folder=folder)
+    return Prepared(documents, [formulas for _, formulas in rendered], images, image_warnings)

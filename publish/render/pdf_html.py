@@ -347,13 +347,6 @@ class PDFTranslator(HTMLTranslator):
         header_id = self.prefix + section.id if section is not None and section.id else None
         return f'<header class="doc-header"{attrs(id=header_id)}>{"".join(parts)}</header>\n'
 
-    def body(self) -> str:
-        out = [self.render_all(self.doc.children)]
-        if self.doc.footnotes:
-            notes = "".join(self.visit_FootnoteDef(f) for f in self.doc.footnotes)
-            out.append(f'<section class="footnotes"><ol>\n{notes}</ol></section>\n')
-        return "".join(out)
-
     def article(self) -> str:
         meta = self.doc.meta
         lang = meta.language or "zh-Hans"
