@@ -65,7 +65,10 @@ def tables(doc: Document) -> Document:
         if not isinstance(node, Table):
             return None
         width = len(node.head.cells)
-        rows = [_fit(row, width) for row in node.rows if any(not _blank(n) for c in row.cells for n in c.children)]
+        rows = [row for row in node.rows if any(not _blank(n) for c in row.cells for n in c.children)]
+        if not width:  # an HTML table without a header row: nothing to measure rows against
+            return None if _same(rows, node.rows) else dataclasses.replace(node, rows=rows)
+        rows = [_fit(row, width) for row in rows]
         for row in rows:
             if len(row.cells) > width:
                 message = (

@@ -268,10 +268,13 @@ class ImageStore:
         if waiting is not None:
             waiting.wait()
             return self._results[key]
-        result = self._resolve(url.strip(), base)
-        with self._lock:
-            self._results[key] = result
-            self._pending.pop(key).set()
+        result = _failed(url, "internal error while fetching")
+        try:
+            result = self._resolve(url.strip(), base)
+        finally:  # threads waiting on this key must wake even if resolving failed
+            with self._lock:
+                self._results[key] = result
+                self._pending.pop(key).set()
         return result
 
     def fetch_all(self, requests: Iterable[tuple[str, Path]]) -> dict[tuple[str, Path], ImageResult]:
@@ -288,7 +291,10 @@ class ImageStore:
     def _resolve(self, url: str, base: Path) -> ImageResult:
         if not url:
             return _failed(url, "empty image address")
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError as exc:
+            return _failed(url, f"not a valid address ({exc})")
         scheme = parts.scheme.lower()
         try:
             if scheme in ("http", "https"):
@@ -300,6 +306,8 @@ class ImageStore:
             return self._local(url, parts.path, base)
         except ImageError as exc:
             return _failed(url, str(exc))
+        except OSError as exc:  # a name too long for the file system, an unreadable file
+            return _failed(url, f"cannot read the image ({exc.strerror or exc})")
 
     # -- local files ----------------------------------------------------------
 

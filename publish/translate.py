@@ -25,6 +25,8 @@ from lxml import etree
 
 from publish import model as m
 from publish.errors import PublishError
+from publish.output import write_text_atomic
+from publish.pack import MARKDOWN_SUFFIXES
 from publish.tree import iter_nodes, plain_text
 
 CHINESE = "zh-Hans"
@@ -186,7 +188,7 @@ def save_translations(source: Path, translations: Translations, sources: dict[st
     }
     path = sidecar_path(source)
     header = f"# Translations of {source.name}, written by `publish translate import`; keys are block ids.\n"
-    path.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), "utf-8")
+    write_text_atomic(path, header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100))
     return path
 
 
@@ -243,8 +245,11 @@ def import_xliff(data: bytes) -> list[Path]:
     written = []
     for file in root.iter(_q("file")):
         source = Path(file.get("original", ""))
-        if not source.is_file():
-            raise PublishError(f"the XLIFF names {source}, which does not exist: import it where it was exported")
+        if source.suffix.lower() not in MARKDOWN_SUFFIXES or not source.is_file():
+            # Only a Markdown document that exists gets a sidecar: a crafted file cannot write elsewhere.
+            raise PublishError(
+                f"the XLIFF names {source}, which is not an existing Markdown file: import it where it was exported"
+            )
         found = _targets(file)
         if not found:
             continue

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from html import escape
 from importlib import resources
+from urllib.parse import urlsplit
 
 from publish import model as m
 from publish.tree import plain_text
@@ -26,12 +27,21 @@ def attrs(**values: str | None) -> str:
     return "".join(parts)
 
 
+_ALLOWED_SCHEMES = ("http", "https", "mailto")
+
+
 def safe_url(url: str) -> str:
-    """Links from content can only go to web, mail or in-document targets."""
-    lowered = url.strip().lower()
-    if lowered.startswith(("javascript:", "vbscript:", "data:", "file:")):
+    """Links from content can only go to web, mail, relative or in-document targets; others give ''.
+
+    An allowlist: ``javascript:``, ``file:``, ``run:`` and whatever a reader may invent are all out.
+    """
+    url = url.strip()
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:  # e.g. an unclosed IPv6 bracket: not an address anyone can follow
         return ""
-    return url.strip()
+    # "C:" style drive letters and "a:b" relative paths parse as schemes too; neither is a safe target.
+    return url if not scheme or scheme in _ALLOWED_SCHEMES else ""
 
 
 class HTMLTranslator:

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 from publish import model as m
 from publish.render import latex_glyphs
 from publish.render import pandoc_ast as pa
-from publish.render.html import title_section
+from publish.render.html import safe_url, title_section
 from publish.render.latex_bib import arxiv_id
 from publish.render.latex_math import Formula, vet
 from publish.tree import iter_nodes, plain_text
@@ -172,6 +172,9 @@ class LatexAstWriter:
             return children
         if not url:
             return children
+        if not safe_url(url):
+            self.warn(node.line, f"link to {url} is not a web, mail or relative address; the draft keeps only its text")
+            return children or text(url)
         return [pa.link(children or text(url), url, node.title)]
 
     def visit_Image(self, node: m.Image) -> list[Element]:

@@ -43,6 +43,8 @@ _MORE_DANGEROUS = frozenset(
     includegraphics includepdf verbatiminput lstinputlisting verb url href hyperref loop lowercase uppercase
     setbox vbox vtop halign valign noalign omit span insert mark vadjust penalty pagegoal pagetotal
     interactionmode pausing errorcontextlines endcsname string meaning fontname
+    iffalse iftrue ifx ifnum ifdim ifodd ifcase ifcat ifdefined ifcsname ifvoid ifhbox ifvbox ifeof ifhmode
+    ifvmode ifmmode ifinner fi else or unless the begingroup endgroup
     """.split()
 )
 _DANGEROUS_PREFIXES = (

@@ -28,6 +28,7 @@ Missing Node or mathjax-full raises ``PublishError`` saying how to install it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -208,7 +209,8 @@ class MathRenderer:
         proc, self._proc = self._proc, None
         if proc is not None:
             if proc.stdin:
-                proc.stdin.close()
+                with contextlib.suppress(OSError):  # the pipe of a process that already died
+                    proc.stdin.close()
             try:
                 proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
@@ -268,6 +270,7 @@ class MathRenderer:
     def _start(self) -> subprocess.Popen[bytes]:
         if self._proc is not None and self._proc.poll() is None:
             return self._proc
+        self.close()  # a process that died: release its pipes and log before starting anew
         node = find_node()
         modules = self._node_modules if self._node_modules is not None else find_node_modules()
         if not (modules / "mathjax-full").is_dir():

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from html import escape
 from urllib.parse import unquote, urlsplit
 
+import segno
+
 from publish import __version__
 from publish import model as m
 from publish.images import ImageResult
@@ -90,13 +92,14 @@ def paper_url(paper: m.Paper) -> str:
     return next((url for url in paper.links.values() if url.startswith(("http://", "https://"))), "")
 
 
-def presented_papers(doc: m.Document) -> list[tuple[m.Paper, str]]:
-    """Each paper a section or table row presents, with the id (unique in ``doc``) it prints under.
+def presented_papers(doc: m.Document) -> list[tuple[m.Node, m.Paper, str]]:
+    """Each section or table row presenting a paper, with the id (unique in ``doc``) it prints under.
 
     A section keeps its own id, the one the document's links use; a row gets its paper's anchor.
+    Keyed by node, not paper: one paper can be presented twice (a section and a link-table row).
     """
     seen: set[str] = {n.id for n in iter_nodes(doc) if isinstance(n, m.Section) and n.id and not n.paper}
-    out: list[tuple[m.Paper, str]] = []
+    out: list[tuple[m.Node, m.Paper, str]] = []
     for node in iter_nodes(doc):
         paper = node.paper if isinstance(node, (m.Section, m.Row)) else None
         if paper is None:
@@ -106,14 +109,14 @@ def presented_papers(doc: m.Document) -> list[tuple[m.Paper, str]]:
         if anchor in seen:
             anchor = f"{anchor}-{len(out) + 1}"
         seen.add(anchor)
-        out.append((paper, anchor))
+        out.append((node, paper, anchor))
     return out
 
 
-def link_targets(doc: m.Document, papers: list[tuple[m.Paper, str]]) -> set[str]:
+def link_targets(doc: m.Document, papers: list[tuple[m.Node, m.Paper, str]]) -> set[str]:
     """Every id the PDF gives an element of ``doc`` (before the document prefix): what ``#…`` links may name."""
     targets = {n.id for n in iter_nodes(doc) if isinstance(n, m.Section) and n.id}
-    targets.update(anchor for _, anchor in papers)
+    targets.update(anchor for _, _, anchor in papers)
     targets.update(f"fn-{note.key}" for note in doc.footnotes)
     targets.update(f"fnref-{n.key}" for n in iter_nodes(doc) if isinstance(n, m.FootnoteRef))
     return targets
@@ -139,7 +142,7 @@ class PDFTranslator(HTMLTranslator):
         self.number = number
         papers = presented_papers(item.doc)
         self.targets = link_targets(item.doc, papers)
-        self.paper_ids = {id(paper): self.prefix + anchor for paper, anchor in papers}
+        self.paper_ids = {id(node): self.prefix + anchor for node, _, anchor in papers}
         self.depth = 1  # outline level of the innermost bookmarked ancestor; the document is 1
         self.in_paper = False
         self.warnings: list[m.Diagnostic] = []
@@ -237,7 +240,7 @@ class PDFTranslator(HTMLTranslator):
             return f'<div class="paper-entry">{cells}</div>\n'
         level = min(self.depth + 1, MAX_OUTLINE_LEVEL)
         return (
-            f'<div class="paper-entry" id="{escape(self.paper_ids[id(paper)])}"><div class="entry-head">'
+            f'<div class="paper-entry" id="{escape(self.paper_ids[id(row)])}"><div class="entry-head">'
             f'{self.qr(paper)}<p class="entry-title bm{level}">{self.paper_title(paper)}</p>'
             f"{self.paper_links(paper, with_date=True)}</div>{body_html}</div>\n"
         )
@@ -316,7 +319,7 @@ class PDFTranslator(HTMLTranslator):
             f'<div class="paper-head">{self.qr(paper)}<{tag}{title_attrs}>{self.render_all(node.title)}</{tag}>\n'
             f"{self.paper_links(paper, with_date=False)}</div>\n{self.paper_extras(paper, node.children)}"
         )
-        return f'<section class="paper" id="{escape(self.paper_ids[id(paper)])}">\n{head}{body}</section>\n'
+        return f'<section class="paper" id="{escape(self.paper_ids[id(node)])}">\n{head}{body}</section>\n'
 
     def bookmark(self, node: m.Section, paper: m.Paper) -> str | None:
         """The outline label of a paper whose heading does not name it ("3. NICE / RealNVP …"): both."""
@@ -359,7 +362,12 @@ class PDFTranslator(HTMLTranslator):
 
 
 def qr_image(url: str, assets: Assets) -> str:
-    return f'<img class="qr" src="{assets.add(qr_svg(url))}" alt="QR"/>'
+    """The QR code of ``url``, or nothing when the address is too long for a QR code to hold."""
+    try:
+        svg = qr_svg(url)
+    except segno.DataOverflowError:
+        return ""
+    return f'<img class="qr" src="{assets.add(svg)}" alt="QR"/>'
 
 
 def placeholder(url: str, caption: str, error: str, assets: Assets) -> str:
@@ -430,7 +438,7 @@ def contents(items: Sequence[DocumentInput]) -> str:
         doc = item.doc
         papers = "".join(
             f'<li><a href="#{document_id(number)}-{escape(anchor)}">{escape(space_text(paper.title))}</a></li>'
-            for paper, anchor in presented_papers(doc)
+            for _, paper, anchor in presented_papers(doc)
         )
         title = doc.meta.title or doc.path.stem
         date = date_unless_in(title, doc.meta.date)
