@@ -40,6 +40,7 @@ from urllib.parse import unquote, urlsplit
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from publish import __version__
+from publish.cache import cache_folder
 
 MAX_SIDE = 1600  # px: sharp at 300 dpi across a printed A4 text column, small enough to embed fast
 MAX_BYTES = 20 * 1024 * 1024
@@ -82,12 +83,6 @@ class ImageError(Exception):
 
 class HostUnreachable(ImageError):
     """The host did not answer at all (DNS, refused, timeout): its other images will fail the same way."""
-
-
-def default_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/publish/images``: downloads survive between builds and checkouts."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "publish" / "images"
 
 
 def _failed(url: str, error: str) -> ImageResult:
@@ -240,7 +235,7 @@ class ImageStore:
         allowed_roots: Sequence[Path] = (),
         timeout: float = TIMEOUT,
     ) -> None:
-        self.cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
+        self.cache_dir = cache_dir if cache_dir is not None else cache_folder("images")
         self.offline = offline
         self.allowed_roots = tuple(Path(root).resolve() for root in allowed_roots)
         self.timeout = timeout

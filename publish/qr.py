@@ -10,21 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 from functools import lru_cache
 from pathlib import Path
 
 import segno
 
+from publish.cache import cache_folder
 from publish.output import write_text_atomic
 
 VERSION = "1"  # bump when the SVG written for a URL changes
-
-
-def default_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/publish/qr``, beside the formula and image caches."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "publish" / "qr"
 
 
 def make_svg(url: str) -> str:
@@ -44,7 +38,7 @@ def make_svg(url: str) -> str:
 @lru_cache(maxsize=4096)
 def qr_svg(url: str, cache_dir: Path | None = None) -> str:
     """``make_svg(url)``, from the disk cache when it was made before; an unwritable cache only costs time."""
-    folder = cache_dir if cache_dir is not None else default_cache_dir()
+    folder = cache_dir if cache_dir is not None else cache_folder("qr")
     key = hashlib.sha256(f"{VERSION} {url}".encode()).hexdigest()
     path = folder / key[:2] / f"{key}.svg"
     try:

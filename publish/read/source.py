@@ -14,8 +14,9 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from publish.errors import PublishError
+from publish.pack import MARKDOWN_SUFFIXES
 
-SUFFIXES = (".md", ".markdown", ".txt")
+SUFFIXES = MARKDOWN_SUFFIXES
 
 # Legacy encodings Chinese authors actually produce; decoded with their
 # supersets so a rare character does not turn into U+FFFD.

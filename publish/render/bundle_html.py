@@ -25,7 +25,7 @@ from lxml import etree
 from publish import model as m
 from publish.render.epub_media import ImageMap, Resource
 from publish.render.epub_xhtml import XHTML_NS, EPUBTranslator
-from publish.render.html import FormulaMap, HTMLTranslator, document_facts, document_header
+from publish.render.html import FormulaMap, HTMLTranslator, attrs, document_facts, document_header
 from publish.translate import CHINESE, ENGLISH, Translations, blocks, is_display_formula, paper_pairs
 
 SHORT = {CHINESE: "zh", ENGLISH: "en"}
@@ -47,10 +47,6 @@ ALLOWED_ATTRIBUTES = {
     "div": {"tabindex"},
 }
 _SLOT = re.compile(r'<span class="([^"]*)" data-formula="(\d+)"></span>')
-
-
-def attrs(**values: str | None) -> str:
-    return "".join(f' {k.rstrip("_")}="{escape(v)}"' for k, v in values.items() if v)
 
 
 class BundleTranslator(EPUBTranslator):

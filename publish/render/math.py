@@ -43,6 +43,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, NoReturn
 
+from publish.cache import cache_folder
 from publish.errors import PublishError
 from publish.model import Diagnostic, Document, Math, Node
 from publish.tree import iter_nodes, walk_document
@@ -67,12 +68,6 @@ class FormulaError(Exception):
 # --------------------------------------------------------------------------
 # Locating Node and MathJax
 # --------------------------------------------------------------------------
-
-
-def default_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/publish/math``: SVGs survive between builds and checkouts."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "publish" / "math"
 
 
 def node_modules_candidates() -> list[Path]:
@@ -162,7 +157,7 @@ class MathRenderer:
         node_modules: Path | str | None = None,
         timeout: float = 60.0,
     ) -> None:
-        self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else cache_folder("math")
         self._node_modules = Path(node_modules) if node_modules is not None else None
         self.timeout = timeout
         self._fingerprint: str | None = None
