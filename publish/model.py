@@ -121,6 +121,11 @@ class Paragraph(Node):
     children: list[Node] = field(default_factory=list)
     align: str = ""
 
+    def display_math(self) -> Math | None:
+        """The formula, when this paragraph is a display block: its only child is a display ``Math``."""
+        only = self.children[0] if len(self.children) == 1 else None
+        return only if isinstance(only, Math) and only.display else None
+
 
 @dataclass(kw_only=True)
 class BlockQuote(Node):

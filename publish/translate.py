@@ -60,11 +60,6 @@ class Block:
     translatable: bool
 
 
-def is_display_formula(node: m.Paragraph) -> bool:
-    kids = node.children
-    return len(kids) == 1 and isinstance(kids[0], m.Math) and kids[0].display
-
-
 def _block_text(node: m.Node) -> str | None:
     """The text of a node that is a block of its own, or None.
 
@@ -93,7 +88,7 @@ def _digest(lang: str, text: str) -> str:
 
 
 def _translatable(node: m.Node) -> bool:
-    if isinstance(node, m.CodeBlock) or (isinstance(node, m.Paragraph) and is_display_formula(node)):
+    if isinstance(node, m.CodeBlock) or (isinstance(node, m.Paragraph) and node.display_math()):
         return False
     return node.lang in LANGUAGES
 

@@ -26,7 +26,7 @@ from publish import model as m
 from publish.render.epub_media import ImageMap, Resource
 from publish.render.epub_xhtml import XHTML_NS, EPUBTranslator
 from publish.render.html import FormulaMap, HTMLTranslator, attrs, document_facts, document_header
-from publish.translate import CHINESE, ENGLISH, Translations, blocks, is_display_formula, paper_pairs
+from publish.translate import CHINESE, ENGLISH, Translations, blocks, paper_pairs
 
 SHORT = {CHINESE: "zh", ENGLISH: "en"}
 TRANSLATION_MARK = {CHINESE: "译文", ENGLISH: "Translation"}
@@ -85,9 +85,9 @@ class BundleTranslator(EPUBTranslator):
     # -- text blocks ------------------------------------------------------
 
     def visit_Paragraph(self, node: m.Paragraph) -> str:
-        if is_display_formula(node):
+        if formula := node.display_math():
             formula_attrs = attrs(id=self.block_ids.get(id(node)), class_="formula", lang=self.lang(node))
-            return f"<div{formula_attrs}>{self.render(node.children[0])}</div>\n"
+            return f"<div{formula_attrs}>{self.render(formula)}</div>\n"
         css = f"align-{node.align}" if node.align else ""
         return self.text_block("p", node, self.render_all(node.children), css) + "\n"
 

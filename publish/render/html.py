@@ -130,11 +130,10 @@ class HTMLTranslator:
     # -- blocks -----------------------------------------------------------
 
     def visit_Paragraph(self, node: m.Paragraph) -> str:
-        kids = node.children
-        if len(kids) == 1 and isinstance(kids[0], m.Math) and kids[0].display:
-            return f'<div class="formula"{attrs(lang=self.lang(node))}>{self.render(kids[0])}</div>\n'
+        if formula := node.display_math():
+            return f'<div class="formula"{attrs(lang=self.lang(node))}>{self.render(formula)}</div>\n'
         cls = f"align-{node.align}" if node.align else None
-        return f"<p{attrs(class_=cls, lang=self.lang(node))}>{self.render_all(kids)}</p>\n"
+        return f"<p{attrs(class_=cls, lang=self.lang(node))}>{self.render_all(node.children)}</p>\n"
 
     def visit_BlockQuote(self, node: m.BlockQuote) -> str:
         return f"<blockquote{attrs(lang=self.lang(node))}>\n{self.render_all(node.children)}</blockquote>\n"

@@ -228,8 +228,8 @@ class LatexAstWriter:
     # -- blocks --------------------------------------------------------------
 
     def visit_Paragraph(self, node: m.Paragraph) -> list[Element]:
-        if len(node.children) == 1 and isinstance(math_node := node.children[0], m.Math) and math_node.display:
-            return self._display(math_node)
+        if formula := node.display_math():
+            return self._display(formula)
         images = _only_images(node.children)
         if len(images) > 1:  # a row of images: a grid, or they would overflow the line side by side
             return self._aligned(self._grid(images), "center")
