@@ -554,9 +554,11 @@ def _role(scan: _Scan, section: Section) -> str:
     - a reference in the section's own heading or text: an entry, its
       subsections being facets (Method, Evidence…) or reading notes;
     - references only in subsections, all to one paper: an entry when those
-      are facets, that is several of them refer to it or one gives its title as
-      a field (a survey's ``#### Meta`` with ``**Title**``); otherwise a group
-      whose subsection is the entry (a topic or a day holding a single paper).
+      are facets, that is one gives its title as a field (a survey's ``#### Meta``
+      with ``**Title**``) or several refer to it but at most one summarises it;
+      otherwise a group whose subsections are entries (a topic or a day holding
+      a single paper, or presenting one paper twice: each presentation has its
+      own summary, where facets split one paper into aspects).
     """
     kids = [child for child in section.children if isinstance(child, Section)]
     kid_ids = [_primary(scan, [kid]) for kid in kids]
@@ -567,8 +569,11 @@ def _role(scan: _Scan, section: Section) -> str:
     referring = [kid for kid, arxiv in zip(kids, kid_ids, strict=True) if arxiv]
     if not referring:
         return "none"
-    names_paper = any("title" in _values(_fields(scan, _own(kid))) for kid in referring)
-    return "entry" if len(referring) >= 2 or names_paper else "group"
+    values = [_values(_fields(scan, _own(kid))) for kid in referring]
+    if any("title" in value for value in values):
+        return "entry"
+    summaries = sum("digest" in value for value in values)
+    return "entry" if len(referring) >= 2 and summaries <= 1 else "group"
 
 
 def _own(section: Section) -> list[Node]:

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import settings
 
 settings.register_profile("long", max_examples=2000, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "default")
+settings.load_profile(PROFILE)
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -30,3 +31,11 @@ def corpus_file(prefix: str) -> Path:
     if not matches:
         pytest.skip(f"no corpus file {prefix}_*.md in {CORPUS}")
     return matches[0]
+
+
+def fuzz_examples(ci: int, long: int | None = None) -> int:
+    """Examples for a test marked ``fuzz``: ``ci`` in ``make test``; under ``make fuzz`` (HYPOTHESIS_PROFILE=long)
+    ``long`` if given (for tests that build whole outputs), else the profile's count."""
+    if PROFILE == "default":
+        return ci
+    return long or settings.get_profile(PROFILE).max_examples

@@ -31,6 +31,7 @@ from publish.model import (
     Text,
 )
 from publish.read import read_document
+from publish.read.document import read_text
 from publish.tree import iter_nodes, plain_text
 
 NEW_ID = re.compile(r"\d{4}\.\d{4,5}")
@@ -138,6 +139,21 @@ def test_daily_digest_download_link_and_ai_summary(found: dict[str, Document]) -
     assert first.line == 4
     # The AI summary runs on over the paragraphs after its label.
     assert "技术方法上，VRFM结合了修正流匹配" in second.summary
+
+
+def test_daily_digest_presenting_a_paper_twice_keeps_every_presentation(corpus: Path) -> None:
+    """Both sections keep the paper, whether the day holds other papers or only those two.
+
+    Two sections about one paper and nothing else made the day look like a
+    paper entry with two facets, and with no title of its own it yielded none.
+    """
+    source = corpus_file("000").read_text(encoding="utf-8")
+    start = source.index("## Theoretical Benefit")
+    entry = source[start : source.index("## ", start + 3)]
+    for text, count in ((source[:start] + entry + entry, 1), (f"{source.rstrip()}\n\n{entry}", COUNTS["000"])):
+        result = papers(read_text(text, Path("000.md")))
+        assert len(result.papers) == count
+        assert len([node for node in presenting(result) if node.paper is result.papers[0]]) == 2
 
 
 def test_blog_digest_authors_abstract_summary(found: dict[str, Document]) -> None:
@@ -313,6 +329,27 @@ def test_day_with_one_paper_and_a_sibling_without_id() -> None:
     paper = only(result)
     assert (paper.title, paper.topic, paper.line) == ("Only Paper", "2025-02-14", 3)
     assert [warning.line for warning in result.warnings] == [7]
+
+
+def _daily_entry(title: str, line: int) -> Section:
+    fields = p(b("下载地址"), t("：http://arxiv.org/pdf/2502.09622v1"), SoftBreak(), b("AI总结"), t("：一篇论文。"))
+    return sec(2, title, fields, line=line)
+
+
+def test_day_presenting_one_paper_twice_gives_it_to_both_sections() -> None:
+    """Each section summarises the paper: two presentations, not two facets of the day."""
+    result = papers(doc(sec(1, "2025-02-14", _daily_entry("Paper A", 3), _daily_entry("Paper A again", 9))))
+    paper = only(result)
+    assert (paper.title, paper.topic, paper.line) == ("Paper A", "2025-02-14", 3)
+    assert [(node.line, node.paper is paper) for node in presenting(result)] == [(3, True), (9, True)]
+
+
+def test_facets_that_each_cite_the_paper_make_one_entry() -> None:
+    ref = a("https://arxiv.org/abs/1312.6114", "arXiv:1312.6114")
+    facets = sec(4, "Method", p(t("重参数化，见 "), ref)), sec(4, "Evidence", p(t("实验见 "), ref))
+    result = papers(doc(sec(2, "奠基性工作", sec(3, "VAE (2013)", *facets, line=5))))
+    assert only(result).title == "VAE (2013)"
+    assert [node.line for node in presenting(result)] == [5]
 
 
 def test_english_abstract_without_label_and_chinese_summary() -> None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
+from _helpers import missing_words, source_words
 from conftest import corpus_file
 
 from publish.pipeline import load_document
@@ -59,35 +58,11 @@ def pages() -> dict[str, tuple[str, _PageText]]:
     return out
 
 
-def _fold(text: str) -> str:
-    """Compare letters, not accents or spacing: repairs like M¨uller → Müller must still match."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c) and not c.isspace()).lower()
-
-
-_MARKUP = [
-    re.compile(r"\A\s*---\n.*?\n---\n", re.S),  # front matter: metadata, checked elsewhere
-    re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$|\\\(.*?\\\)", re.S),  # formulas become SVG, not text
-    re.compile(r"\]\([^)]*\)"),  # link targets
-    re.compile(r"<[^>]+>"),  # HTML tags and their attributes
-    re.compile(r"https?://\S+"),  # bare URLs are links; their text is checked as link text elsewhere
-    re.compile(r"\\[A-Za-z]+"),  # LaTeX command names in prose become structure
-]
-_WORD = re.compile(r"[A-Za-z0-9]+|[\u4e00-\u9fff]+")
-
-
-def source_words(path: Path) -> set[str]:
-    text = path.read_text(encoding="utf-8-sig")
-    for pattern in _MARKUP:
-        text = pattern.sub(" ", text)
-    return {w for w in _WORD.findall(unicodedata.normalize("NFKD", text))}
-
-
 @pytest.mark.parametrize("prefix", PREFIXES)
 def test_every_word_of_the_source_is_in_the_html(prefix: str, pages: dict) -> None:
     _, parsed = pages[prefix]
-    html_text = _fold("".join(parsed.text))
-    missing = sorted(w for w in source_words(corpus_file(prefix)) if _fold(w) not in html_text)
+    words = source_words(corpus_file(prefix).read_text(encoding="utf-8-sig"))
+    missing = missing_words(words, "".join(parsed.text))
     assert not missing, f"{len(missing)} words lost, e.g. {missing[:20]}"
 
 

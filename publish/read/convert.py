@@ -55,6 +55,7 @@ _WRAPPERS: dict[str, type[Emph | Strong | Strikeout]] = {
     "strikethrough": Strikeout,
 }
 _ENCODED_NON_ASCII = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
+_UNDEFINED_FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
 
 
 class Converter:
@@ -220,6 +221,8 @@ class Converter:
             return [SoftBreak(line=line) if kind == "softbreak" else LineBreak(line=line)]
         self.line += raw.count("\n")
         if kind == "text":
+            for key in _UNDEFINED_FOOTNOTE.findall(raw):  # a defined one would have been a footnote_ref
+                self.report(line, f"footnote [^{key}] has no definition: shown as written; add a `[^{key}]: …` line")
             return [Text(line=line, text=raw)]
         if kind == "codespan":
             return [Code(line=line, text=raw)]

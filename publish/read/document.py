@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mistune.util import unikey
+
 from publish.model import Diagnostic, Document, FootnoteDef, Node, Paragraph, SoftBreak, Text
 from publish.read.convert import Converter
 from publish.read.frontmatter import FrontMatter, split_front_matter
@@ -15,7 +17,7 @@ from publish.read.html import Report
 from publish.read.kind import detect_kind, fill_meta_from_headings
 from publish.read.markdown import parse_markdown
 from publish.read.sections import nest_sections
-from publish.read.source import read_source
+from publish.read.source import read_source, strip_controls
 from publish.read.texmath import uses_tex_delimiters
 
 
@@ -35,6 +37,10 @@ def read_text(text: str, path: Path) -> Document:
     def report(line: int, message: str) -> None:
         warnings.append(Diagnostic(file=str(path), line=line, message=message))
 
+    text, controls = strip_controls(text)
+    if controls:
+        first, count = controls
+        report(first, f"{count} invisible control character(s) removed, the first on this line (is the file damaged?)")
     front, body = split_front_matter(text)
     for line, message in front.warnings:
         report(line, message)
@@ -60,7 +66,24 @@ def read_text(text: str, path: Path) -> Document:
 def _parse_body(body: str, first_line: int, report: Report) -> tuple[list[Node], list[FootnoteDef]]:
     tokens, state = parse_markdown(body, first_line, tex_parens=uses_tex_delimiters(body))
     converter = Converter(report, state.env.get("footnote_lines"), first_line)
-    return converter.document(tokens)
+    blocks, footnotes = converter.document(tokens)
+    _report_unused_footnotes(state.env.get("footnote_definitions", []), footnotes, report)
+    return blocks, footnotes
+
+
+def _report_unused_footnotes(definitions: list[tuple[str, int]], used: list[FootnoteDef], report: Report) -> None:
+    """Markdown silently drops a footnote defined twice or never referenced: its words would vanish unannounced."""
+    referenced = {note.key for note in used}
+    first: dict[str, int] = {}
+    for key, line in definitions:
+        folded = unikey(key)
+        if folded in first:
+            report(line, f"footnote [^{key}] is defined again (first on line {first[folded]}): this text is left out; "
+                         "give it another key")
+            continue
+        first[folded] = line
+        if folded not in referenced:
+            report(line, f"footnote [^{key}] is never referenced, so its text is left out; cite it with [^{key}]")
 
 
 def _kept_front_matter(front: FrontMatter) -> list[Node]:

@@ -16,6 +16,7 @@ from publish.model import Meta
 
 _FENCE = re.compile(r"---[ \t]*")
 _CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*")
+_KEY = re.compile(r"[A-Za-z_][\w-]*:(?:\s|$)")
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})(?!\d)")
 
 # Which front-matter keys feed which Meta field; the first present wins.
@@ -55,7 +56,12 @@ def split_front_matter(text: str) -> tuple[FrontMatter, str]:
         return FrontMatter(), text
     end = next((i for i in range(start + 1, len(lines)) if _CLOSE.fullmatch(lines[i])), None)
     if end is None:
-        return FrontMatter(), text
+        unclosed = FrontMatter()
+        if start + 1 < len(lines) and _KEY.match(lines[start + 1]):  # a rule followed by prose is no front matter
+            unclosed.warnings.append(
+                (start + 1, "front matter is never closed (no `---` line after it): it was read as text; close it")
+            )
+        return unclosed, text
     block = lines[start + 1 : end]
     body = "\n".join(lines[end + 1 :])
     return parse_front_matter(block, first_line=start + 2), body

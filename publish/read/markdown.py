@@ -17,6 +17,7 @@ from typing import Any
 import mistune
 from mistune.block_parser import BlockParser
 from mistune.core import BlockState
+from mistune.plugins.footnotes import parse_footnote_item
 from mistune.util import unikey
 
 from publish.read.autolink import url
@@ -132,6 +133,7 @@ class LineBlockParser(BlockParser):
             token.setdefault("_line", line)  # lists are inserted, not appended
         if m.lastgroup == "ref_footnote":  # definitions leave no token; remember where they were
             state.env.setdefault("footnote_lines", {}).setdefault(unikey(m.group("footnote_key")), line)
+            state.env.setdefault("footnote_definitions", []).append((m.group("footnote_key"), line))
         return end
 
 
@@ -150,6 +152,27 @@ def parse_markdown(text: str, first_line: int = 1, tex_parens: bool = True) -> t
     ``tex_parens`` enables ``\\(…\\)``/``\\[…\\]`` math; the caller decides per file.
     """
     state = LineState(line0=first_line)
-    tokens, state = _markdown(tex_parens).parse(text, state)
+    md = _markdown(tex_parens)
+    tokens, state = md.parse(text, state)
     assert isinstance(tokens, list) and isinstance(state, LineState)
-    return tokens, state
+    return tokens + _notes_cited_by_notes(md, state, tokens), state
+
+
+def _notes_cited_by_notes(md: mistune.Markdown, state: LineState, tokens: list[Token]) -> list[Token]:
+    """The ``footnotes`` tokens mistune leaves out: notes cited only from another note's text.
+
+    mistune lists the notes the body cites, then parses their text, which may cite more notes;
+    without their own items those citations would point nowhere.
+    """
+    done = {item["attrs"]["key"] for t in tokens if t["type"] == "footnotes" for item in t.get("children", [])}
+    cited: list[str] = state.env.get("footnotes") or []  # grows while note texts are parsed
+    extra: list[Token] = []
+    while missing := [key for key in cited if key not in done]:
+        done.update(missing)
+        items = [parse_footnote_item(md.block, key, cited.index(key) + 1, state) for key in missing]
+        batch = BlockState(parent=state)
+        batch.tokens = [{"type": "footnotes", "children": items}]
+        rendered = md.render_state(batch)
+        assert isinstance(rendered, list)
+        extra += rendered
+    return extra

@@ -8,6 +8,7 @@ Unicode text whose line numbers match what the author's editor shows.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +70,19 @@ def decode(data: bytes) -> Source:
         source.text = source.text.replace("\x00", "\ufffd")
         source.warnings.append("the file contains NUL bytes (is it binary?); they were replaced with U+FFFD")
     return source
+
+
+# C0 and C1 controls other than tab and newline: invisible, illegal in XML, .notdef boxes in a PDF.
+_CONTROLS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def strip_controls(text: str) -> tuple[str, tuple[int, int] | None]:
+    """``text`` without control characters, and (line of the first, how many) when there were some."""
+    first = _CONTROLS.search(text)
+    if first is None:
+        return text, None
+    stripped, count = _CONTROLS.subn("", text)
+    return stripped, (text.count("\n", 0, first.start()) + 1, count)
 
 
 def normalize_newlines(text: str) -> str:

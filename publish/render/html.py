@@ -53,6 +53,10 @@ class HTMLTranslator:
         self.page_lang = doc.meta.language or "zh-Hans"
         self.title_section = title_section(doc)
         self.row_ids: set[str] = set()
+        # The citations of each note, in order: a note cited twice needs two ids.  Keyed by node, since a
+        # node may be rendered more than once (the EPUB renders a long section again piece by piece).
+        self.footnote_refs: dict[str, list[int]] = {}
+        self.id_prefix = ""  # footnote ids, for writers that put several documents in one page
 
     # -- dispatch ---------------------------------------------------------
 
@@ -125,7 +129,12 @@ class HTMLTranslator:
     def visit_FootnoteRef(self, node: m.FootnoteRef) -> str:
         label = str(node.number or node.key)
         key = escape(node.key)
-        return f'<sup class="footnote-ref"><a href="#fn-{key}" id="fnref-{key}">{label}</a></sup>'
+        cited = self.footnote_refs.setdefault(node.key, [])
+        if id(node) not in cited:
+            cited.append(id(node))
+        again = cited.index(id(node)) + 1
+        anchor = f"{self.id_prefix}fnref-{key}" + (f"-{again}" if again > 1 else "")
+        return f'<sup class="footnote-ref"><a href="#{self.id_prefix}fn-{key}" id="{anchor}">{label}</a></sup>'
 
     # -- blocks -----------------------------------------------------------
 

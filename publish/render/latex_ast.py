@@ -10,6 +10,8 @@ type, as in the other backends; each returns a list of pandoc elements.
 
 from __future__ import annotations
 
+import itertools
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,6 +35,11 @@ LINE_CHARS = 90  # Latin characters on a line of the template's text block
 MIN_COLUMN_CHARS = 4
 COLUMN_SLACK = 2  # characters a cell loses to rounding, bold type and full-width punctuation
 MAX_WORD_CHARS = 16  # longer words (URLs) break anyway
+LONG_WORD = 40  # characters of prose without a space before the draft offers line breaks inside …
+WORD_PIECE = 8  # … every this many characters
+WORD_BREAK = r"\hspace{0pt plus 0.5em}"
+# Characters TeX finds no break between (CJK text breaks anywhere already).
+_UNBROKEN = re.compile(rf"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]{{{LONG_WORD + 1},}}")
 IMAGE_CHARS = 24  # how wide an image in a table cell counts, in characters
 INLINE_NODES = (
     m.Text, m.Emph, m.Strong, m.Strikeout, m.Superscript, m.Subscript, m.Code, m.Link, m.Image, m.Math,
@@ -70,6 +77,7 @@ class LatexAstWriter:
         self.title_section = title_section(self.doc)
         self.ids = _section_ids(self.doc)
         self.footnotes = {note.key: note for note in self.doc.footnotes}
+        self.open_notes: list[str] = []  # the notes being set: a note that cites itself would never end
         levels = [n.level for n in iter_nodes(self._body_nodes()) if isinstance(n, m.Section)]
         self.level_shift = context.top_level - min(levels, default=1)
         self.nesting = 0
@@ -182,7 +190,8 @@ class LatexAstWriter:
         if figure.path:
             return [pa.image(text(node.alt), figure.path, node.title)]
         self.warn(node.line, f"image not included ({figure.error}): {node.url}; the draft shows a framed placeholder")
-        return [pa.raw_inline("\\publishmissingimage{"), *self._address(node.url), pa.raw_inline("}")]
+        alt = [*text(node.alt), pa.raw_inline("\\quad ")] if node.alt.strip() else []  # the author's words stay
+        return [pa.raw_inline("\\publishmissingimage{"), *alt, *self._address(node.url), pa.raw_inline("}")]
 
     def _address(self, url: str) -> list[Element]:
         """A web address as a link that breaks across lines; anything else (or inside a link) as code."""
@@ -219,11 +228,18 @@ class LatexAstWriter:
         if note is None:
             self.warn(node.line, f"footnote [^{node.key}] has no text; the draft shows the marker")
             return text(f"[^{node.key}]")
+        if node.key in self.open_notes:
+            self.warn(node.line, f"footnote [^{node.key}] cites itself; the draft shows the marker there")
+            return text(f"[^{node.key}]")
+        if self.open_notes:  # pandoc sets a note inside a note as a bare mark and drops its text
+            return text(f" ({plain_text(note.children).strip()})")
         self.in_box += 1
+        self.open_notes.append(node.key)
         try:
             return [pa.note(self.blocks(note.children))]
         finally:
             self.in_box -= 1
+            self.open_notes.pop()
 
     # -- blocks --------------------------------------------------------------
 
@@ -386,8 +402,26 @@ def text(value: str) -> list[Element]:
             out += [pa.raw_inline(latex_glyphs.noglyph(char)) for char in run.text]
             continue
         before, after = latex_glyphs.wrapper(run.font)
-        words = pa.text(run.text)
+        words = _breakable(pa.text(run.text))
         out += [pa.raw_inline(before), *words, pa.raw_inline(after)] if before else words
+    return out
+
+
+def _breakable(words: list[Element]) -> list[Element]:
+    """Long runs of letters without a space get break points: TeX cannot break them, and a line wider than
+    ``\\maxdimen`` (a few thousand letters) crashes XeLaTeX instead of running off the page."""
+    out: list[Element] = []
+    for word in words:
+        value = word["c"] if word["t"] == "Str" else ""
+        if "://" in value or not _UNBROKEN.search(value):  # \url breaks addresses itself
+            out.append(word)
+            continue
+        cuts = [i for run in _UNBROKEN.finditer(value) for i in range(run.start() + WORD_PIECE, run.end(), WORD_PIECE)]
+        bounds = [0, *cuts, len(value)]
+        for start, end in itertools.pairwise(bounds):
+            if start:  # a break point with some stretch: a line of pieces alone must not end up overfull
+                out.append(pa.raw_inline(WORD_BREAK))
+            out.append(pa.el("Str", value[start:end]))
     return out
 
 
