@@ -3,19 +3,21 @@
 A construct such as ``\\textbf{…}`` or ``M¨uller`` can straddle two ``Text``
 nodes when the reader splits a string (escapes, language runs), so rewrites
 work on maximal runs of adjacent ``Text`` nodes of one language, never on a
-single node.  Warnings point at the file line where the offending text really
-is, which for a wrapped paragraph can be below the line its node starts on.
+single node.  Warnings point at the line and column where the offending text
+really is, which for a wrapped paragraph can be below the line its node starts on.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable
+from typing import Literal
 
 from publish.model import Diagnostic, Document, Node, Text
 
 # Rewrites one run (merged into a single Text); None keeps the run as it was.
 RunRewrite = Callable[[Text], "list[Node] | None"]
+Level = Literal["warning", "error"]
 
 # Precomposed Latin letters: what an accent repair may produce.  Anything else
 # (``ḧ`` from an escaped quote before an h, ``3̣`` from a regex ``\d{3}``) means
@@ -76,17 +78,36 @@ def rewrite_runs(node: Node, rewrite: RunRewrite) -> Node:
     return dataclasses.replace(node, **changes) if changes else node
 
 
-def source_line(doc: Document, line: int, needle: str) -> int:
-    """The line at or after ``line`` where ``needle`` first occurs in the source, else ``line``."""
-    if line <= 0 or not needle:
-        return line
+def position(doc: Document, line: int, needle: str, *, lead: str = "") -> tuple[int, int]:
+    """Line and 1-based column, in characters, of ``needle`` at or after ``line``; ``(line, 0)`` when it is absent.
+
+    Nodes know only the line they start on, and a paragraph wraps: the text a
+    warning is about may sit a few lines further down.  ``lead`` must come
+    right before the needle, which tells a link target from the same words in
+    prose, and places an empty target.  Column 0 means unknown, as for
+    warnings about a whole block.
+    """
+    if line <= 0 or not lead + needle:
+        return line, 0
     start = 0
     for _ in range(line - 1):
         start = doc.source.find("\n", start) + 1
         if start == 0:
-            return line
-    found = doc.source.find(needle, start)
-    return line + doc.source.count("\n", start, found) if found >= 0 else line
+            return line, 0
+    found = doc.source.find(lead + needle, start)
+    if found < 0:
+        return line, 0
+    found += len(lead)
+    line_start = doc.source.rfind("\n", 0, found) + 1
+    return line + doc.source.count("\n", start, found), found - line_start + 1
+
+
+def located(
+    doc: Document, line: int, needle: str, message: str, level: Level = "warning", *, lead: str = ""
+) -> Diagnostic:
+    """A diagnostic at ``needle`` (see ``position``), so ``publish check`` can point at the very column."""
+    line, column = position(doc, line, needle, lead=lead)
+    return Diagnostic(file=str(doc.path), line=line, column=column, message=message, level=level)
 
 
 def with_warnings(doc: Document, warnings: Iterable[Diagnostic]) -> Document:

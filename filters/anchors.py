@@ -25,7 +25,7 @@ from urllib.parse import unquote
 from publish.model import Diagnostic, Document, Link, Node, Paper, Section
 from publish.tree import iter_nodes, plain_text, walk_document
 
-from ._text import source_line, with_warnings
+from ._text import located, with_warnings
 
 # GitHub prefixes the ids it renders; links may spell the prefix out.
 _GITHUB_PREFIX = "user-content-"
@@ -113,8 +113,7 @@ def anchors(doc: Document) -> Document:
         fragment = unquote(node.url[1:])
         if not fragment or fragment in targets or fragment.removeprefix(_GITHUB_PREFIX) in targets:
             return None  # `#` alone is the top of the page
-        line = source_line(doc, node.line, f"#{fragment}")
-        warnings.append(doc.diagnostic(line, _dead_link_message(fragment, targets)))
+        warnings.append(located(doc, node.line, f"#{fragment}", _dead_link_message(fragment, targets)))
         return node.children
 
     return with_warnings(walk_document(doc, visit), warnings)

@@ -22,7 +22,7 @@ from urllib.parse import unquote
 from publish.model import Diagnostic, Document, Link, Node, Section, Text
 from publish.tree import walk_document
 
-from ._text import RunRewrite, is_accented_letter, rewrite_runs, source_line, with_warnings
+from ._text import RunRewrite, is_accented_letter, located, rewrite_runs, with_warnings
 
 # Spacing accents that extraction puts before their letter, as combining marks.
 _ABOVE = {
@@ -82,7 +82,7 @@ def _accent_repairs(doc: Document, warnings: list[Diagnostic]) -> RunRewrite:
         repaired = repair_accents(word)
         if repaired != word:
             message = f"repaired “{word}” to “{repaired}”, an accent split off by PDF text extraction; fix the source"
-            warnings.append(doc.diagnostic(source_line(doc, node.line, word), message))
+            warnings.append(located(doc, node.line, word, message))
         return repaired
 
     def rewrite(node: Text) -> list[Node] | None:
@@ -106,7 +106,7 @@ def _as_text(doc: Document, link: Link, warnings: list[Diagnostic]) -> list[Node
     target = unquote(link.url).strip()
     what = f"link target “{target}” is not an address" if target else "link has no target"
     message = f"{what}, so the link is shown as plain text; put the real URL in the parentheses, or unlink it"
-    warnings.append(doc.diagnostic(source_line(doc, link.line, f"]({target}"), message))
+    warnings.append(located(doc, link.line, target, message, lead="]("))
     if not target:
         return link.children
     shown = f"（{target}）" if _WORDY.search(target) else f" ({target})"

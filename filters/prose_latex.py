@@ -25,7 +25,7 @@ from pylatexenc import latex2text, latexwalker, macrospec
 from publish.model import Code, Diagnostic, Document, Emph, Link, Node, Strong, Text
 from publish.tree import iter_nodes, plain_text, walk, walk_document
 
-from ._text import is_accented_letter, rewrite_runs, source_line, with_warnings
+from ._text import is_accented_letter, located, rewrite_runs, with_warnings
 
 
 def _text_macros() -> macrospec.LatexContextDb:
@@ -201,7 +201,6 @@ class _Converter:
     def _as_written(self, literal: str, name: str, known: bool) -> list[Node]:
         """The macro as code, so a reader sees markup rather than a word, and a warning saying what to do."""
         shown = literal.removesuffix("{}")
-        line = source_line(self.doc, self.node.line, literal)
         if known:
             message = f"LaTeX `{shown}` has no plain-text form: shown as written; rewrite it as text or Markdown"
         else:
@@ -209,7 +208,7 @@ class _Converter:
                 f"unknown LaTeX macro \\{name} (papers define their own in their preamble): shown as written, "
                 f"`{shown}`; replace it with the words it stands for"
             )
-        self.warnings.append(self.doc.diagnostic(line, message))
+        self.warnings.append(located(self.doc, self.node.line, literal, message))
         return [self._new(Code, text=shown)]
 
 

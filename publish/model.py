@@ -249,12 +249,16 @@ class Meta:
 
 @dataclass(kw_only=True)
 class Diagnostic:
-    """Something the author should fix; ``line`` is 1-based, 0 for the whole file."""
+    """Something the author should fix; ``line`` and ``column`` are 1-based, 0 when unknown (line 0: the whole file).
+
+    ``str()`` leaves the column out: only ``publish check`` prints it.
+    """
 
     file: str
     line: int
     message: str
     level: Literal["warning", "error"] = "warning"
+    column: int = 0
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.level}: {self.message}"
