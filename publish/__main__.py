@@ -1,3 +1,4 @@
 from publish.cli import main
 
-main()
+if __name__ == "__main__":  # a worker process imports this module again; it must not rerun the CLI
+    main()

@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
-from publish import __version__
+from publish import __version__, progress
+from publish.cache import cache_root_override
 from publish.errors import PublishError
 from publish.model import Diagnostic, Document, Pack
 from publish.pipeline import load_document, load_pack
@@ -26,6 +28,30 @@ STRICT = click.option("--strict", is_flag=True, help="Treat every warning as an 
 OFFLINE = click.option(
     "--offline", is_flag=True, help="Take remote images only from the cache; placeholders keep the links."
 )
+Command = TypeVar("Command", bound=Callable[..., object])  # a click command function, typed through build_options
+
+
+def _use_cache(ctx: click.Context, _param: click.Parameter, folder: Path | None) -> None:
+    if folder is not None:  # through the environment, so worker processes use it too; undone when the command ends
+        ctx.with_resource(cache_root_override(folder))
+
+
+def _be_quiet(_ctx: click.Context, _param: click.Parameter, quiet: bool) -> None:
+    if quiet:
+        progress.configure("quiet")
+
+
+def build_options(command: Command) -> Command:
+    """``--cache DIR`` and ``--quiet``, for every command that reads documents."""
+    command = click.option(
+        "-q", "--quiet", is_flag=True, expose_value=False, callback=_be_quiet,
+        help="No progress display or stage timings on stderr.",
+    )(command)
+    return click.option(
+        "--cache", type=click.Path(file_okay=False, path_type=Path), metavar="DIR", expose_value=False,
+        callback=_use_cache, help="Keep every cache (documents, formulas, images, QR codes) in DIR instead of "
+        "$XDG_CACHE_HOME/publish; the environment variable PUBLISH_CACHE_DIR does the same.",
+    )(command)
 
 
 def report(diagnostics: Iterable[Diagnostic]) -> int:
@@ -60,6 +86,7 @@ def cli() -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a summary.")
 @STRICT
+@build_options
 def inspect(file: Path, as_json: bool, strict: bool) -> None:
     """Show what publish reads in FILE: kind, title, date, papers, formulas, images, tables."""
     doc = load_document(file)
@@ -76,6 +103,27 @@ def inspect(file: Path, as_json: bool, strict: bool) -> None:
     finish(warnings, _errors(doc), strict)
 
 
+@cli.command()
+@click.argument("inputs", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as one JSON array.")
+@click.option("--online", is_flag=True, help="Also fetch remote images to see that they exist (otherwise no network).")
+@STRICT
+@build_options
+def check(inputs: tuple[Path, ...], as_json: bool, online: bool, strict: bool) -> None:
+    """Find what a build would complain about, without building: one `file:line:col: level: message` per finding."""
+    from publish.check import check_documents, findings_json, format_finding, summary
+
+    pack = load_pack(inputs)
+    findings = check_documents(pack.documents, online=online)
+    if as_json:
+        click.echo(findings_json(findings))
+    for finding in [] if as_json else findings:
+        click.echo(format_finding(finding))
+    click.echo(summary(findings, len(pack.documents)), err=True)
+    errors = sum(f.level == "error" for f in findings)
+    finish(len(findings) - errors, errors, strict)
+
+
 def _errors(doc: Document) -> int:
     return sum(1 for w in doc.warnings if w.level == "error")
 
@@ -87,6 +135,7 @@ def _errors(doc: Document) -> int:
 @click.option("--zip", "archive", is_flag=True, help="Also write the bundle as one archive, OUTPUT.zip.")
 @OFFLINE
 @STRICT
+@build_options
 def html(inputs: tuple[Path, ...], output: Path, archive: bool, offline: bool, strict: bool) -> None:
     """Write a bilingual HTML bundle that opens from disk: index, a page per document, search, assets."""
     from publish.render.bundle import build_bundle
@@ -108,6 +157,7 @@ def translate() -> None:
               show_default=True, help="XLIFF 2 file to write.")
 @click.option("--to", "target", type=click.Choice(["en", "zh-Hans"]), default="en", show_default=True,
               help="Language to translate into (XLIFF 2 holds one direction per file).")
+@build_options
 def translate_export(inputs: tuple[Path, ...], output: Path, target: str) -> None:
     """Write the blocks an English (or Chinese) reader cannot read yet, for a translator's tool."""
     from publish.output import write_bytes_atomic
@@ -133,6 +183,7 @@ def translate_import(file: Path) -> None:
               show_default=True, help="EPUB file to write.")
 @OFFLINE
 @STRICT
+@build_options
 def epub(inputs: tuple[Path, ...], output: Path, offline: bool, strict: bool) -> None:
     """Write an EPUB 3 for e-readers: navigation, reflowing text, formulas as SVG, images inside."""
     from publish.render.epub import build_epub
@@ -150,6 +201,7 @@ def epub(inputs: tuple[Path, ...], output: Path, offline: bool, strict: bool) ->
 @click.option("--compile", "compile_pdf", is_flag=True, help="Also run latexmk -xelatex to make main.pdf.")
 @OFFLINE
 @STRICT
+@build_options
 def latex(inputs: tuple[Path, ...], output: Path, compile_pdf: bool, offline: bool, strict: bool) -> None:
     """Write a LaTeX draft to keep writing a survey in: ctex, the authors' formulas, a BibTeX of the papers."""
     from publish.render.latex import compile_latex, export_latex
@@ -168,20 +220,25 @@ def latex(inputs: tuple[Path, ...], output: Path, compile_pdf: bool, offline: bo
               show_default=True, help="PDF file to write.")
 @click.option("--paper", type=click.Choice(["a4", "a5"], case_sensitive=False), default=None,
               help="Page size: a4 (the default), or a5 for a booklet whose documents open on right-hand pages.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Documents laid out at once (default: one per core). Each needs a few hundred MB of memory.")
 @OFFLINE
 @STRICT
-def pdf(inputs: tuple[Path, ...], output: Path, paper: str | None, offline: bool, strict: bool) -> None:
+@build_options
+def pdf(inputs: tuple[Path, ...], output: Path, paper: str | None, jobs: int | None, offline: bool,
+        strict: bool) -> None:
     """Write the pack as a PDF to print: cover, contents, bookmarks, formulas, papers with QR codes."""
     from publish.render.pdf import build_pdf, pdf_options
 
     pack = load_pack(inputs)
-    pack, pages = build_pdf(pack, output, **pdf_options(pack, paper=paper, offline=offline))
+    pack, pages = build_pdf(pack, output, jobs=jobs, **pdf_options(pack, paper=paper, offline=offline))
     warnings = report(_pack_diagnostics(pack))
     click.echo(f"wrote {output} ({pages} pages)", err=True)
     finish(warnings, sum(_errors(d) for d in pack.documents), strict)
 
 
 def main() -> None:
+    progress.configure("auto")  # here, not at import: a library caller or a test runner stays silent
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
