@@ -23,6 +23,7 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from _helpers import pdf_text, squeeze
 from click.testing import CliRunner
 from PIL import Image
 from test_images import Handler
@@ -31,7 +32,8 @@ from publish import model as m
 from publish.errors import PublishError
 from publish.qr import make_svg, qr_svg
 from publish.render import pdf_fonts
-from publish.render.pdf import allowed_path, build_pdf, glyph_warnings, replace_undrawable
+from publish.render.pdf import build_pdf, glyph_warnings, replace_undrawable
+from publish.render.pdf_engine import allowed_path
 from publish.render.pdf_html import running_title
 from publish.render.pdf_typography import space_text
 from publish.tree import iter_nodes
@@ -45,16 +47,6 @@ pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppl
 # --------------------------------------------------------------------------
 # Reading a PDF back
 # --------------------------------------------------------------------------
-
-
-def squeeze(text: str) -> str:
-    """Text without any whitespace: line breaks and CJK–Latin gaps fall where layout puts them."""
-    return "".join(text.split())
-
-
-def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
 
 
 def outline(path: Path) -> list[tuple[int, str, int]]:

@@ -6,58 +6,81 @@ The steps, each small enough to test on its own:
 2. formulas: every ``Math`` node to SVG with the shared MathJax renderer;
 3. CJK–Latin spacing written into the text (``pdf_typography``);
 4. images: fetched, verified and cached by the shared store, concurrently;
-5. HTML for the whole pack (``pdf_html``) and layout with WeasyPrint, whose
-   URL fetcher is ours: it reads only the image cache, the pack's folders and
-   the font files fontconfig named — never the network, never other files;
-6. every WeasyPrint log record becomes a warning for the user.
+5. HTML for the front matter and for each document (``pdf_html``), each laid out
+   by WeasyPrint as a part of its own, cached and in parallel (``pdf_parts``),
+   through a URL fetcher that reads only the image cache, the pack's folders and
+   the font files fontconfig named — never the network, never other files
+   (``pdf_engine``);
+6. the parts joined into one PDF with page numbers, contents, outline and
+   structure tree made whole (``pdf_merge``);
+7. every WeasyPrint log record becomes a warning for the user.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import logging
-import mimetypes
+import functools
 import os
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
-
-from weasyprint import CSS, HTML, Document
-from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from publish import model as m
+from publish import progress
+from publish.cache import cache_key
 from publish.errors import PublishError
 from publish.images import ImageResult, ImageStore
 from publish.output import write_bytes_atomic
 from publish.render.html import stylesheet
 from publish.render.math import MathRenderer, render_formulas
-from publish.render.pdf_assets import SCHEME as ASSET_SCHEME
 from publish.render.pdf_assets import Assets
 from publish.render.pdf_fonts import Coverage, find_fonts
-from publish.render.pdf_html import DocumentInput, Rendered, render_pack
+from publish.render.pdf_html import (
+    CONTENTS_ID,
+    DocumentInput,
+    render_document,
+    render_front,
+    render_pack,
+    toc_anchors,
+)
+from publish.render.pdf_merge import join, plan
+from publish.render.pdf_parts import PARTS, Engine, Layouts, Part, cached, layout_part, part_assets, remember
 from publish.render.pdf_typography import space_document, substitutes
 from publish.tree import iter_nodes
 
 PAPER_SIZES = {"a4": ("pdf.css",), "a5": ("pdf.css", "pdf-a5.css")}
-HARFBUZZ_HINT = (
-    "HarfBuzz's subsetter (libharfbuzz-subset0) was not found: fonts are subset with fontTools, "
-    "which makes the PDF build several times slower; install libharfbuzz-subset0 (Debian/Ubuntu) "
-    "or harfbuzz (Homebrew)"
-)
+
+
+@dataclass(frozen=True)
+class Laid:
+    """A finished PDF and what making it found: warnings per document, replaced characters, engine messages."""
+
+    pdf: bytes
+    pages: int
+    found: list[list[m.Diagnostic]]
+    replaced: dict[str, str]
+    messages: list[str]
 
 
 def build_pdf(
-    pack: m.Pack, output: Path, *, paper: str = "a4", offline: bool = False, cache_dir: Path | None = None
+    pack: m.Pack,
+    output: Path,
+    *,
+    paper: str = "a4",
+    offline: bool = False,
+    cache_dir: Path | None = None,
+    in_parts: bool = True,
+    jobs: int | None = None,
 ) -> tuple[m.Pack, int]:
     """Write ``pack`` as a PDF to ``output``; return the pack with warnings added and the page count.
 
     ``cache_dir`` is where downloaded images are kept (default
     ``$XDG_CACHE_HOME/publish/images``); ``offline`` uses only what is cached there.
+    ``in_parts`` lays documents out separately, in parallel and cached, and joins them;
+    without it the pack is laid out as one HTML document (slower; the reference the parts must match).
+    ``jobs`` bounds the layout processes (default: one per core); each holds one part and the
+    fonts, a few hundred MB, so ``jobs=1`` is the way to build within little memory.
     """
     if paper not in PAPER_SIZES:
         raise PublishError(f"unknown paper size {paper!r}: use one of {', '.join(PAPER_SIZES)}")
@@ -69,28 +92,104 @@ def build_pdf(
     roots = document_roots(docs)
     store = ImageStore(cache_dir=cache_dir, offline=offline, allowed_roots=roots)
     items = [DocumentInput(*parts) for parts in zip(docs, formulas, fetch_images(docs, store), strict=True)]
-    assets = Assets()
-    rendered = render_pack(pack.title, items, assets, generated=build_date(), toc=bool(pack.options.get("toc", True)))
-    html, replaced = replace_undrawable(rendered.html)
-    fetcher = PackFetcher(roots=[store.cache_dir, *roots], files=fonts.files, assets=assets)
-    with engine_messages() as messages:
-        document = render_html(html, [fonts.css(), *(stylesheet(name) for name in PAPER_SIZES[paper])], fetcher)
-        write_bytes_atomic(output, document.write_pdf(pdf_tags=True))
+    engine = Engine(
+        stylesheets=(fonts.css(), *(stylesheet(name) for name in PAPER_SIZES[paper])),
+        roots=(store.cache_dir.resolve(), *roots),
+        font_files=tuple(sorted(fonts.files)),
+    )
+    front = {"title": pack.title, "generated": build_date(), "toc": bool(pack.options.get("toc", True))}
+    if in_parts:
+        laid = lay_out_in_parts(items, engine, right_hand=paper == "a5", jobs=jobs, **front)  # type: ignore[arg-type]
+    else:
+        laid = lay_out_in_one_piece(items, engine, right_hand=paper == "a5", **front)  # type: ignore[arg-type]
+    write_bytes_atomic(output, laid.pdf)
     general = [
         m.Diagnostic(file=str(output), line=0, message=text)
-        for text in [*fonts.warnings, *environment_warnings(), *(f"PDF engine: {text}" for text in messages)]
+        for text in [*fonts.warnings, *(f"PDF engine: {text}" for text in dict.fromkeys(laid.messages))]
     ]
-    documents = with_warnings(items, rendered, replaced, general)
-    return m.Pack(title=pack.title, documents=documents, options=pack.options), len(document.pages)
+    documents = with_warnings(items, laid, general)
+    return m.Pack(title=pack.title, documents=documents, options=pack.options), laid.pages
 
 
-def with_warnings(
-    items: Sequence[DocumentInput], rendered: Rendered, replaced: dict[str, str], general: list[m.Diagnostic]
-) -> list[m.Document]:
+def lay_out_in_one_piece(
+    items: Sequence[DocumentInput], engine: Engine, *, title: str, generated: dt.date, toc: bool, right_hand: bool
+) -> Laid:
+    """The whole pack as one HTML document, one WeasyPrint run."""
+    assets = Assets()
+    rendered = render_pack(title, items, assets, generated=generated, toc=toc)
+    html, replaced = replace_undrawable(rendered.html)
+    laid = layout_part(Part("pack", html, part_assets(html, assets.get)), engine)
+    return Laid(laid.pdf, laid.pages, rendered.warnings, replaced, list(laid.messages))
+
+
+def lay_out_in_parts(
+    items: Sequence[DocumentInput],
+    engine: Engine,
+    *,
+    title: str,
+    generated: dt.date,
+    toc: bool,
+    right_hand: bool,
+    jobs: int | None = None,
+) -> Laid:
+    """Front matter and each document laid out on their own (cached, in parallel), then joined.
+
+    The contents needs the page numbers, which only the laid-out documents know: it is laid
+    out first with the widest numbers (beside the documents), then again with the real ones,
+    until its own length stops moving the documents.
+    """
+    assets = Assets()
+    replaced: dict[str, str] = {}
+    coverage = Coverage()
+
+    def part(name: str, html: str) -> Part:
+        html, table = replace_undrawable(html, coverage)
+        replaced.update(table)
+        return Part(name, html, part_assets(html, assets.get), style=NO_FOLIO)
+
+    rendered = [render_document(item, number, assets) for number, item in enumerate(items, start=1)]
+    documents = [part(f"document {n}", r.html) for n, r in enumerate(rendered, start=1)]
+    anchors = toc_anchors(items)
+    front_html = functools.partial(render_front, title, items, generated=generated, toc=toc)
+    with Layouts(engine, jobs=jobs) as layouts:
+        with progress.task("PDF layout", total=len(documents) + 1) as task:
+            front, *laid = layouts.lay_out(
+                [part("contents", front_html(pages=dict.fromkeys(anchors, 888))), *documents], on_done=task.advance
+            )
+        for _ in range(3):
+            # The contents with the real numbers, and the page numbers assuming its length holds: side by side.
+            layout = plan([front.pages, *(doc.pages for doc in laid)], right_hand=right_hand)
+            pages = {
+                name: layout.starts[index] + page + 1
+                for index, doc in enumerate(laid, start=1)
+                for name, page in doc.anchors.items()
+            }
+            previous = front
+            front, folio = layouts.lay_out(
+                [part("contents", front_html(pages=pages)), Part("page numbers", folio_html(layout.total))]
+            )
+            if front.pages == previous.pages:
+                break
+        layout = plan([front.pages, *(doc.pages for doc in laid)], right_hand=right_hand)
+        if folio.pages != layout.total:
+            (folio,) = layouts.lay_out([Part("page numbers", folio_html(layout.total))])
+    unnumbered = frozenset(range(front.anchors.get(CONTENTS_ID, front.pages)))  # the cover
+    # Nothing changed since the last build: its joined PDF is in the cache under the parts' keys.
+    key = cache_key("joined", *(done.key for done in (front, *laid, folio)), repr(layout), repr(sorted(unnumbered)))
+    data = cached(PARTS, key, bytes) or remember(
+        PARTS, key, join([front.pdf, *(doc.pdf for doc in laid)], layout, folio=folio.pdf, unnumbered=unnumbered)
+    )
+    messages = [text for done in (front, *laid) for text in done.messages]
+    return Laid(data, layout.total, [r.warnings[0] for r in rendered], replaced, messages)
+
+
+def with_warnings(items: Sequence[DocumentInput], laid: Laid, general: list[m.Diagnostic]) -> list[m.Document]:
     """Each document with what the PDF build found in it; warnings about the build go with the first."""
     out = []
-    for index, (item, found) in enumerate(zip(items, rendered.warnings, strict=True)):
-        extra = [*found, *image_warnings(item), *glyph_warnings(item.doc, replaced), *(general if index == 0 else [])]
+    for index, (item, found) in enumerate(zip(items, laid.found, strict=True)):
+        extra = [
+            *found, *image_warnings(item), *glyph_warnings(item.doc, laid.replaced), *(general if index == 0 else [])
+        ]
         out.append(dataclasses.replace(item.doc, warnings=[*item.doc.warnings, *extra]))
     return out
 
@@ -142,12 +241,13 @@ def image_warnings(item: DocumentInput) -> list[m.Diagnostic]:
     ]
 
 
-def replace_undrawable(html: str) -> tuple[str, dict[str, str]]:
+def replace_undrawable(html: str, coverage: Coverage | None = None) -> tuple[str, dict[str, str]]:
     """The HTML with characters no installed font has replaced; and what replaced them.
 
-    WeasyPrint would print them as empty boxes (.notdef), mostly emoji.
+    WeasyPrint would print them as empty boxes (.notdef), mostly emoji.  Pass one ``coverage``
+    for a build's parts: it asks fontconfig about each character once.
     """
-    coverage = Coverage()
+    coverage = coverage or Coverage()
     table = substitutes(coverage.missing(html), coverage.drawable)
     return (html.translate(str.maketrans(table)) if table else html), table
 
@@ -172,80 +272,16 @@ def build_date() -> dt.date:
     return dt.date.today()
 
 
-def environment_warnings() -> list[str]:
-    """What makes the build slow here and the user can fix."""
-    if harfbuzz_subset is None or not harfbuzz.hb_version_atleast(4, 1, 0):
-        return [HARFBUZZ_HINT]
-    return []
+# Parts carry no page numbers: no part knows its place.  The folio, N empty pages under the
+# same page rules, carries them all and is drawn onto the joined pages.
+NO_FOLIO = """
+@page { @bottom-center { content: none; } }
+@page :left { @bottom-left { content: none; } }
+@page :right { @bottom-right { content: none; } }
+"""
 
 
-# --------------------------------------------------------------------------
-# WeasyPrint
-# --------------------------------------------------------------------------
-
-
-class PackFetcher(URLFetcher):
-    """WeasyPrint's only way to read anything: ``assets``, files under ``roots`` and exactly ``files``.
-
-    Never the network (images come from the store as local files), never a
-    file elsewhere: a document cannot make the PDF embed ``/etc/passwd``.
-    """
-
-    def __init__(self, *, roots: Iterable[Path], files: Iterable[Path], assets: Assets) -> None:
-        super().__init__(allowed_protocols=("file",), allow_redirects=False)
-        self.roots = tuple(Path(root).resolve() for root in roots)
-        self.files = frozenset(Path(file).resolve() for file in files)
-        self.assets = assets
-
-    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
-        if url.startswith(ASSET_SCHEME):
-            data = self.assets.get(url)
-            if data is None:
-                raise ValueError(f"no such asset: {url}")
-            return URLFetcherResponse(url, body=data, headers={"Content-Type": "image/svg+xml"})
-        path = allowed_path(url, self.roots, self.files)
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
-
-
-def allowed_path(url: str, roots: Sequence[Path], files: frozenset[Path]) -> Path:
-    """The local file ``url`` names if the PDF engine may read it; ``ValueError`` otherwise."""
-    parts = urlsplit(url)
-    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-        raise ValueError(f"the PDF engine may not fetch {url}: every resource must come from the image store")
-    path = Path(url2pathname(unquote(parts.path))).resolve()
-    if path in files or any(path.is_relative_to(root) for root in roots):
-        return path
-    raise ValueError(f"the PDF engine may not read {path}: it is outside the pack, the image cache and the fonts")
-
-
-class _Collect(logging.Handler):
-    def __init__(self, sink: list[str]) -> None:
-        super().__init__(level=logging.WARNING)
-        self.sink = sink
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.sink.append(record.getMessage())
-
-
-@contextmanager
-def engine_messages() -> Iterator[list[str]]:
-    """WeasyPrint's warnings and errors, collected instead of printed: each becomes a warning of ours."""
-    messages: list[str] = []
-    handler = _Collect(messages)
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(handler)
-    try:
-        yield messages
-    finally:
-        logger.removeHandler(handler)
-
-
-def render_html(html: str, stylesheets: Sequence[str], fetcher: URLFetcher) -> Document:
-    """Lay the pack out: the slow step (WeasyPrint lays out on one core).
-
-    One font configuration for all stylesheets, or ``@font-face`` rules are ignored.
-    """
-    font_config = FontConfiguration()
-    sheets = [CSS(string=text, url_fetcher=fetcher, font_config=font_config) for text in stylesheets]
-    return HTML(string=html, url_fetcher=fetcher).render(stylesheets=sheets, font_config=font_config)
+def folio_html(pages: int) -> str:
+    """``pages`` empty pages: laid out with the pack's stylesheets, they hold only the page numbers."""
+    body = '<div style="break-before: page"></div>' * (pages - 1)
+    return f'<!DOCTYPE html>\n<html lang="zh-Hans"><body><div></div>{body}</body></html>\n'

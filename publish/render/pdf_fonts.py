@@ -12,6 +12,7 @@ really covers, or Pango would draw .notdef for a character a range claims.
 
 from __future__ import annotations
 
+import bisect
 import shutil
 import subprocess
 import unicodedata
@@ -159,12 +160,15 @@ class Coverage:
     def __init__(self, family: str = CJK_SERIF[0]) -> None:
         self.enabled = shutil.which("fc-list") is not None
         lines = _fc_list(f"{family}:style=Regular", "%{charset}\n") if self.enabled else []
-        self._spans = [_span(text) for text in (lines[0].split() if lines else [])]
+        spans = sorted(_span(text) for text in (lines[0].split() if lines else []))
+        self._starts = [lo for lo, _ in spans]
+        self._ends = [hi for _, hi in spans]
         self._known: dict[str, bool] = {}
 
     def _in_main_face(self, char: str) -> bool:
         code = ord(char)
-        return any(lo <= code <= hi for lo, hi in self._spans)
+        at = bisect.bisect_right(self._starts, code) - 1  # the last span starting at or before ``code``
+        return at >= 0 and code <= self._ends[at]
 
     def drawable(self, char: str) -> bool:
         if not self.enabled or char.isascii() or self._in_main_face(char):

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from html import escape
 from urllib.parse import unquote, urlsplit
 
@@ -59,6 +60,9 @@ _WEB_SCHEMES = ("http", "https", "mailto")
 GITHUB_PREFIX = "user-content-"  # GitHub prefixes heading ids; links may spell the prefix out
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CLICK = re.compile(r"^(点此|点击)(查看)?")  # "click here to see …" means nothing on paper
+_LONG_WORD = re.compile(r"[^\s&<>]{60,}")  # no hyphenation dictionary has words this long
+PART_LINK = "pdf-part:"  # a link to another part of the PDF, made internal when the parts are joined
+CONTENTS_ID = "contents"
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,11 @@ class DocumentInput:
     doc: m.Document
     formulas: FormulaMap
     images: Mapping[str, ImageResult]
+
+    @cached_property
+    def papers(self) -> list[tuple[m.Node, m.Paper, str]]:
+        """``presented_papers`` of the document, found once: the body and every pass of the contents use them."""
+        return presented_papers(self.doc)
 
 
 @dataclass(frozen=True)
@@ -138,11 +147,11 @@ class PDFTranslator(HTMLTranslator):
         super().__init__(item.doc, item.formulas)
         self.images = item.images
         self.assets = assets
-        self.prefix = f"{document_id(number)}-"
+        self.id_prefix = f"{document_id(number)}-"
         self.number = number
-        papers = presented_papers(item.doc)
+        papers = item.papers
         self.targets = link_targets(item.doc, papers)
-        self.paper_ids = {id(node): self.prefix + anchor for node, _, anchor in papers}
+        self.paper_ids = {id(node): self.id_prefix + anchor for node, _, anchor in papers}
         self.depth = 1  # outline level of the innermost bookmarked ancestor; the document is 1
         self.in_paper = False
         self.warnings: list[m.Diagnostic] = []
@@ -156,6 +165,13 @@ class PDFTranslator(HTMLTranslator):
         finally:
             self.depth, self.in_paper = saved
 
+    # -- text ---------------------------------------------------------------
+
+    def visit_Text(self, node: m.Text) -> str:
+        """Very long words are not offered to the hyphenation dictionary: WeasyPrint tries every split
+        of a 5,000-letter word (over a minute); they still break anywhere (``overflow-wrap``)."""
+        return _LONG_WORD.sub(r'<span class="long-word">\g<0></span>', super().visit_Text(node))
+
     # -- links --------------------------------------------------------------
 
     def visit_Link(self, node: m.Link) -> str:
@@ -166,7 +182,7 @@ class PDFTranslator(HTMLTranslator):
             if not target:
                 return f'<a href="#{document_id(self.number)}">{inner}</a>'
             if target in self.targets:
-                return f'<a href="#{escape(self.prefix + target)}">{inner}</a>'
+                return f'<a href="#{escape(self.id_prefix + target)}">{inner}</a>'
             self.warnings.append(
                 self.doc.diagnostic(node.line, f"link to #{target} has no target in this document: printed as text")
             )
@@ -175,13 +191,8 @@ class PDFTranslator(HTMLTranslator):
             return super().visit_Link(node)
         return inner  # a relative path or a placeholder leads nowhere on paper
 
-    def visit_FootnoteRef(self, node: m.FootnoteRef) -> str:
-        key = escape(node.key)
-        link = f'<a href="#{self.prefix}fn-{key}" id="{self.prefix}fnref-{key}">{node.number or key}</a>'
-        return f'<sup class="footnote-ref">{link}</sup>'
-
     def visit_FootnoteDef(self, node: m.FootnoteDef) -> str:
-        return f'<li id="{self.prefix}fn-{escape(node.key)}">{self.render_all(node.children)}</li>\n'
+        return f'<li id="{self.id_prefix}fn-{escape(node.key)}">{self.render_all(node.children)}</li>\n'
 
     # -- formulas and images ---------------------------------------------------
 
@@ -304,7 +315,7 @@ class PDFTranslator(HTMLTranslator):
         heading = f"<{tag}{attrs(class_=heading_class, lang=self.lang(node))}>{self.render_all(node.title)}</{tag}>\n"
         with self._nested(level, self.in_paper):
             body = self.render_all(node.children)
-        section_id = self.prefix + node.id if node.id else None
+        section_id = self.id_prefix + node.id if node.id else None
         return f"<section{attrs(id=section_id)}>\n{heading}{body}</section>\n"
 
     def paper_section(self, node: m.Section, paper: m.Paper) -> str:
@@ -347,7 +358,7 @@ class PDFTranslator(HTMLTranslator):
         if meta.tags:
             parts.append(f'<ul class="doc-tags">{"".join(f"<li>{escape(t)}</li>" for t in meta.tags)}</ul>')
         section = self.title_section
-        header_id = self.prefix + section.id if section is not None and section.id else None
+        header_id = self.id_prefix + section.id if section is not None and section.id else None
         return f'<header class="doc-header"{attrs(id=header_id)}>{"".join(parts)}</header>\n'
 
     def article(self) -> str:
@@ -413,43 +424,80 @@ def _date_range(docs: Sequence[m.Document]) -> str:
     return dates[0] if dates[0] == dates[-1] else f"{dates[0]} — {dates[-1]}"
 
 
+COVER_FULL = 8  # documents the cover lists with their kind, one to a row
+COVER_COMPACT = 36  # up to this many, two columns of one line each; beyond, the contents lists them
+
+
 def cover(title: str, docs: Sequence[m.Document], generated: dt.date) -> str:
+    """The pack at a glance, on one page whatever its size: a month of digests must not spill over."""
     papers = sum(len(d.papers) for d in docs)
     span = _date_range(docs)
-    listing = "".join(
-        f'<li><span class="cover-doc-kind">{KIND_LABELS.get(d.kind, KIND_LABELS["generic"])}</span>'
-        f"{escape(space_text(d.meta.title or d.path.stem))}</li>"
-        for d in docs
-    )
+    if len(docs) <= COVER_FULL:
+        listing = "".join(
+            f'<li><span class="cover-doc-kind">{KIND_LABELS.get(d.kind, KIND_LABELS["generic"])}</span>'
+            f"{escape(space_text(d.meta.title or d.path.stem))}</li>"
+            for d in docs
+        )
+        docs_html = f'<ol class="cover-docs">{listing}</ol>\n'
+    elif len(docs) <= COVER_COMPACT:
+        listing = "".join(
+            f'<li><span class="cover-doc-date">{escape(date_unless_in(title, d.meta.date))}</span>'
+            f"{escape(space_text(title))}</li>"
+            for d in docs
+            for title in [d.meta.title or d.path.stem]
+        )
+        docs_html = f'<ol class="cover-docs compact">{listing}</ol>\n'
+    else:
+        docs_html = ""
     return (
         '<section class="cover">\n'
         f'<h1 class="cover-title">{escape(space_text(title))}</h1>\n'
         + (f'<p class="cover-range">{escape(span)}</p>\n' if span else "")
         + f'<p class="cover-facts"><span>{len(docs)}</span> 篇文档　<span>{papers}</span> 篇论文</p>\n'
-        f'<ol class="cover-docs">{listing}</ol>\n'
+        f"{docs_html}"
         f'<p class="cover-generated">{generated.isoformat()} 生成 · publish {__version__}</p>\n</section>\n'
     )
 
 
-def contents(items: Sequence[DocumentInput]) -> str:
-    """Documents and their papers, with page numbers from ``target-counter`` in the stylesheet."""
+def contents(items: Sequence[DocumentInput], pages: Mapping[str, int] | None = None) -> str:
+    """Documents and their papers, each with its page number.
+
+    In one piece the stylesheet's ``target-counter`` finds the numbers.  Built in parts, the
+    contents is laid out on its own: ``pages`` gives the numbers and the links point across
+    parts (``PART_LINK``), to be joined up when the parts are.
+    """
+
+    def link(anchor: str, label: str) -> str:
+        if pages is None:
+            return f'<a href="#{escape(anchor)}">{label}'
+        return f'<a href="{PART_LINK}{escape(anchor)}" data-page="{pages.get(anchor, "")}">{label}'
+
     entries = []
     for number, item in enumerate(items, start=1):
         doc = item.doc
         papers = "".join(
-            f'<li><a href="#{document_id(number)}-{escape(anchor)}">{escape(space_text(paper.title))}</a></li>'
-            for _, paper, anchor in presented_papers(doc)
+            f"<li>{link(f'{document_id(number)}-{anchor}', escape(space_text(paper.title)))}</a></li>"
+            for _, paper, anchor in item.papers
         )
         title = doc.meta.title or doc.path.stem
         date = date_unless_in(title, doc.meta.date)
         date_html = f'<span class="toc-date">{escape(date)}</span>' if date else ""
         entries.append(
-            f'<li class="toc-doc"><a href="#{document_id(number)}">{escape(space_text(title))}{date_html}</a>'
+            f'<li class="toc-doc">{link(document_id(number), escape(space_text(title)) + date_html)}</a>'
             + (f'<ol class="toc-papers">{papers}</ol>' if papers else "")
             + "</li>\n"
         )
     heading = '<h1 class="toc-title bm1">目录</h1>'
-    return f'<nav class="toc">\n{heading}\n<ol class="toc-docs">\n{"".join(entries)}</ol>\n</nav>\n'
+    return f'<nav class="toc" id="{CONTENTS_ID}">\n{heading}\n<ol class="toc-docs">\n{"".join(entries)}</ol>\n</nav>\n'
+
+
+def toc_anchors(items: Sequence[DocumentInput]) -> list[str]:
+    """The ids the contents names, in order: what the parts must tell the page numbers of."""
+    out = []
+    for number, item in enumerate(items, start=1):
+        out.append(document_id(number))
+        out.extend(f"{document_id(number)}-{anchor}" for _, _, anchor in item.papers)
+    return out
 
 
 def _head(title: str, docs: Sequence[m.Document]) -> str:
@@ -463,13 +511,32 @@ def _head(title: str, docs: Sequence[m.Document]) -> str:
     return f'<head><meta charset="utf-8"/><title>{escape(title)}</title>{tags}</head>\n'
 
 
+def _page(head: str, body: str) -> str:
+    return f'<!DOCTYPE html>\n<html lang="zh-Hans">\n{head}<body>\n{body}</body>\n</html>\n'
+
+
 def render_pack(
     title: str, items: Sequence[DocumentInput], assets: Assets, *, generated: dt.date, toc: bool = True
 ) -> Rendered:
-    """The pack's HTML: a cover, the contents (``toc``), then each document in order."""
+    """The pack as one HTML document: a cover, the contents (``toc``), then each document in order."""
     translators = [PDFTranslator(item, number, assets) for number, item in enumerate(items, start=1)]
     articles = "".join(t.article() for t in translators)
     docs = [item.doc for item in items]
     front = cover(title, docs, generated) + (contents(items) if toc else "")
-    html = f'<!DOCTYPE html>\n<html lang="zh-Hans">\n{_head(title, docs)}<body>\n{front}{articles}</body>\n</html>\n'
-    return Rendered(html=html, warnings=[t.warnings for t in translators])
+    return Rendered(html=_page(_head(title, docs), front + articles), warnings=[t.warnings for t in translators])
+
+
+def render_front(
+    title: str, items: Sequence[DocumentInput], *, generated: dt.date, toc: bool, pages: Mapping[str, int]
+) -> str:
+    """The cover and contents as a part of their own, numbered from ``pages``; it carries the pack's metadata."""
+    docs = [item.doc for item in items]
+    front = cover(title, docs, generated) + (contents(items, pages) if toc else "")
+    return _page(_head(title, docs), front)
+
+
+def render_document(item: DocumentInput, number: int, assets: Assets) -> Rendered:
+    """Document ``number`` of the pack as a part of its own."""
+    translator = PDFTranslator(item, number, assets)
+    head = f'<head><meta charset="utf-8"/><title>{escape(item.doc.meta.title or item.doc.path.stem)}</title></head>\n'
+    return Rendered(html=_page(head, translator.article()), warnings=[translator.warnings])

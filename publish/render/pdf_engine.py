@@ -1,0 +1,82 @@
+"""WeasyPrint itself: the one place HTML becomes laid-out pages, and the one gate it reads through.
+
+Kept apart from the build so a layout worker imports only this and WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from weasyprint import CSS, HTML, Document
+from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from publish.render import pdf_svg_paths as svg_paths
+from publish.render.pdf_assets import SCHEME as ASSET_SCHEME
+from publish.render.pdf_parts import Engine
+
+HARFBUZZ_HINT = (
+    "HarfBuzz's subsetter (libharfbuzz-subset0) was not found: fonts are subset with fontTools, "
+    "which makes the PDF build several times slower; install libharfbuzz-subset0 (Debian/Ubuntu) "
+    "or harfbuzz (Homebrew)"
+)
+
+
+class PackFetcher(URLFetcher):
+    """WeasyPrint's only way to read anything: ``assets``, files under ``roots`` and exactly ``files``.
+
+    Never the network (images come from the store as local files), never a
+    file elsewhere: a document cannot make the PDF embed ``/etc/passwd``.
+    """
+
+    def __init__(self, *, roots: Iterable[Path], files: Iterable[Path], assets: Mapping[str, bytes]) -> None:
+        super().__init__(allowed_protocols=("file",), allow_redirects=False)
+        self.roots = tuple(Path(root).resolve() for root in roots)
+        self.files = frozenset(Path(file).resolve() for file in files)
+        self.assets = assets
+
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+        if url.startswith(ASSET_SCHEME):
+            data = self.assets.get(url)
+            if data is None:
+                raise ValueError(f"no such asset: {url}")
+            return URLFetcherResponse(url, body=data, headers={"Content-Type": "image/svg+xml"})
+        path = allowed_path(url, self.roots, self.files)
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+
+
+def allowed_path(url: str, roots: Sequence[Path], files: frozenset[Path]) -> Path:
+    """The local file ``url`` names if the PDF engine may read it; ``ValueError`` otherwise."""
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        raise ValueError(f"the PDF engine may not fetch {url}: every resource must come from the image store")
+    path = Path(url2pathname(unquote(parts.path))).resolve()
+    if path in files or any(path.is_relative_to(root) for root in roots):
+        return path
+    raise ValueError(f"the PDF engine may not read {path}: it is outside the pack, the image cache and the fonts")
+
+
+def render_html(html: str, engine: Engine, assets: Mapping[str, bytes], style: str = "") -> Document:
+    """Lay ``html`` out: the slow step (WeasyPrint lays out on one core).
+
+    One font configuration for all stylesheets, or ``@font-face`` rules are ignored.
+    """
+    svg_paths.install()
+    fetcher = PackFetcher(roots=engine.roots, files=engine.font_files, assets=assets)
+    font_config = FontConfiguration()
+    texts = [*engine.stylesheets, style] if style else engine.stylesheets
+    sheets = [CSS(string=text, url_fetcher=fetcher, font_config=font_config) for text in texts]
+    return HTML(string=html, url_fetcher=fetcher).render(stylesheets=sheets, font_config=font_config)
+
+
+def environment_warnings() -> list[str]:
+    """What makes the build slow here and the user can fix (reported with each part laid out here)."""
+    if harfbuzz_subset is None or not harfbuzz.hb_version_atleast(4, 1, 0):
+        return [HARFBUZZ_HINT]
+    return []

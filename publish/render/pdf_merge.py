@@ -1,0 +1,237 @@
+"""Joining laid-out parts into one PDF that reads as if it had been laid out in one piece.
+
+Each part is a complete tagged PDF from WeasyPrint.  Joining them means, with
+pikepdf (qpdf), carrying over what WeasyPrint wrote per part and making it
+whole again:
+
+* pages, with a blank page wherever a document must open on a right-hand page;
+* named destinations (ids are unique across the pack), and the contents'
+  links, which point across parts (``PART_LINK``), turned into internal links;
+* the outline, part after part;
+* the structure tree that makes the PDF tagged: every part's tree under one
+  root, the keys that tie pages and links to it renumbered;
+* page numbers ("n / N"), which no part can know: a folio PDF, laid out with
+  the same page rules, is drawn onto each page as an artifact;
+* the catalog's language and the document information from the front part.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Object, Pdf, String
+
+from publish.render.pdf_html import PART_LINK
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Where each part's first page goes in the joined PDF (0-based), and how long each part is."""
+
+    starts: tuple[int, ...]
+    counts: tuple[int, ...]
+
+    @property
+    def total(self) -> int:
+        return self.starts[-1] + self.counts[-1] if self.starts else 0
+
+    @property
+    def blanks(self) -> frozenset[int]:
+        """The pages inserted so that a part opens on a right-hand page."""
+        ends = [start + count for start, count in zip(self.starts, self.counts, strict=True)]
+        return frozenset(i for end, start in zip(ends, self.starts[1:], strict=False) for i in range(end, start))
+
+
+def plan(pages: Sequence[int], *, right_hand: bool) -> Plan:
+    """Parts one after the other; with ``right_hand``, every part after the first opens on an odd page."""
+    starts = []
+    at = 0
+    for index, count in enumerate(pages):
+        if right_hand and index and at % 2:
+            at += 1  # page ``at + 1`` would be a left-hand page
+        starts.append(at)
+        at += count
+    return Plan(starts=tuple(starts), counts=tuple(pages))
+
+
+def tree_items(node: Object, leaf: str) -> Iterator[tuple[Object, Object]]:
+    """The key–value pairs of a PDF name or number tree (``leaf`` is ``/Names`` or ``/Nums``), in order."""
+    if leaf in node:
+        pairs = node[leaf]
+        for i in range(0, len(pairs) - 1, 2):
+            yield pairs[i], pairs[i + 1]
+    for kid in node.get("/Kids", Array()):
+        yield from tree_items(kid, leaf)
+
+
+def _indirect(pdf: Pdf, obj: Object) -> Object:
+    """qpdf copies only indirect objects between files."""
+    return obj if obj.is_indirect else pdf.make_indirect(obj)
+
+
+class _Joiner:
+    """The joined PDF being built, part by part."""
+
+    def __init__(self) -> None:
+        self.out = pikepdf.new()
+        self.names: list[tuple[bytes, Object]] = []
+        self.outline: list[Object] = []
+        self.outline_count = 0
+        self.struct_kids: list[Object] = []
+        self.parent_tree: list[tuple[int, Object]] = []
+        self.next_key = 0
+        self.sources: list[Pdf] = []  # qpdf reads copied objects lazily: keep sources open until saved
+
+    def add(self, data: bytes, start: int) -> None:
+        src = Pdf.open(io.BytesIO(data))
+        self.sources.append(src)
+        out = self.out
+        size = src.pages[0].mediabox
+        while len(out.pages) < start:
+            out.add_blank_page(page_size=(float(size[2]), float(size[3])))
+        first = len(out.pages)
+        with warnings.catch_warnings():
+            # pikepdf warns that named destinations do not travel with pages: ``finish`` carries them.
+            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+            out.pages.extend(src.pages)
+        offset = self.next_key
+        used = -1
+        for page in out.pages[first:]:
+            used = max(used, _shift(page.obj, "/StructParents", offset))
+            for annot in page.obj.get("/Annots", Array()):
+                used = max(used, _shift(annot, "/StructParent", offset))
+                _internal_link(annot)
+        root = src.Root
+        struct = root.get("/StructTreeRoot")
+        if struct is not None:
+            for kid in struct.get("/K", Array()):
+                self.struct_kids.append(out.copy_foreign(_indirect(src, kid)))
+            for key, value in tree_items(struct.get("/ParentTree", Dictionary()), "/Nums"):
+                self.parent_tree.append((int(key) + offset, out.copy_foreign(_indirect(src, value))))
+                used = max(used, int(key) + offset)
+        self.next_key = max(self.next_key, used + 1)
+        dests = root.get("/Names", Dictionary()).get("/Dests")
+        if dests is not None:
+            for name, dest in tree_items(dests, "/Names"):
+                self.names.append((bytes(name), out.copy_foreign(_indirect(src, dest))))
+        outlines = root.get("/Outlines")
+        if outlines is not None and "/First" in outlines:
+            item = outlines.First
+            while True:
+                self.outline.append(out.copy_foreign(item))
+                if "/Next" not in item:
+                    break
+                item = item.Next
+            self.outline_count += max(int(outlines.get("/Count", 0)), 0)
+
+    def finish(self, front: int = 0) -> None:
+        """Write the shared structures; the document facts come from part ``front``."""
+        out, src = self.out, self.sources[front]
+        out.Root.Names = Dictionary(
+            Dests=Dictionary(Names=Array([x for name, dest in sorted(self.names, key=lambda p: p[0])
+                                          for x in (String(name), dest)]))
+        )
+        if self.outline:
+            root = out.make_indirect(Dictionary(Type=Name.Outlines, Count=self.outline_count))
+            for i, item in enumerate(self.outline):
+                item.Parent = root
+                for key in ("/Prev", "/Next"):
+                    if key in item:
+                        del item[key]
+                if i:
+                    item.Prev = self.outline[i - 1]
+                    self.outline[i - 1].Next = item
+            root.First, root.Last = self.outline[0], self.outline[-1]
+            out.Root.Outlines = root
+        if self.struct_kids:
+            struct = out.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+            kids = _one_document(self.struct_kids)
+            for kid in kids:
+                kid.P = struct
+            struct.K = Array(kids)
+            nums = [x for key, value in sorted(self.parent_tree, key=lambda p: p[0]) for x in (key, value)]
+            struct.ParentTree = out.make_indirect(Dictionary(Nums=Array(nums)))
+            struct.ParentTreeNextKey = self.next_key
+            out.Root.StructTreeRoot = struct
+        for key in ("/Lang", "/MarkInfo", "/ViewerPreferences", "/PageMode"):
+            if key in src.Root:
+                out.Root[key] = out.copy_foreign(_indirect(src, src.Root[key]))
+        with out.open_metadata(set_pikepdf_as_editor=False) as meta:
+            meta.load_from_docinfo(src.docinfo)
+        out.docinfo = out.copy_foreign(_indirect(src, src.trailer.Info)) if "/Info" in src.trailer else out.docinfo
+
+    def stamp(self, folio: bytes, skip: frozenset[int]) -> None:
+        """Draw page ``i`` of ``folio`` under page ``i``, except on pages in ``skip``."""
+        src = Pdf.open(io.BytesIO(folio))
+        self.sources.append(src)
+        for number, (page, folio_page) in enumerate(zip(self.out.pages, src.pages, strict=False)):
+            if number in skip:
+                continue
+            form = self.out.copy_foreign(folio_page.as_form_xobject())
+            name = page.add_resource(form, Name.XObject, prefix="Folio")
+            # First, in the page's own coordinates; marked as an artifact so it is not read aloud.
+            page.contents_add(pikepdf.Stream(self.out, b"q /Artifact BMC " + str(name).encode() + b" Do EMC Q\n"),
+                              prepend=True)
+
+    def save(self) -> bytes:
+        buffer = io.BytesIO()
+        self.out.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
+        for src in self.sources:
+            src.close()
+        return buffer.getvalue()
+
+
+def _one_document(elements: list[Object]) -> list[Object]:
+    """Each part's tree has a ``Document`` element at the top; a reader should meet one, as in one piece."""
+    first, *others = elements
+    if first.get("/S") != Name.Document or any(e.get("/S") != Name.Document for e in others):
+        return elements
+    children = _as_list(first.get("/K"))
+    for element in others:
+        for child in _as_list(element.get("/K")):
+            if isinstance(child, Dictionary):
+                child.P = first
+            children.append(child)
+    first.K = Array(children)
+    return [first]
+
+
+def _as_list(kids: Object | None) -> list[Object]:
+    """A structure element's ``/K``: absent, one kid, or an array of them."""
+    if kids is None:
+        return []
+    return list(kids) if isinstance(kids, Array) else [kids]
+
+
+def _shift(obj: Object, key: str, offset: int) -> int:
+    """Add ``offset`` to a structure-tree key; the new key, or -1 if there is none."""
+    if key not in obj:
+        return -1
+    obj[key] = int(obj[key]) + offset
+    return int(obj[key])
+
+
+def _internal_link(annot: Object) -> None:
+    """A link the contents made to another part (``pdf-part:d2-x``) becomes a link to destination ``d2-x``."""
+    action = annot.get("/A")
+    if action is None or action.get("/S") != Name.URI:
+        return
+    uri = str(action.get("/URI", ""))
+    if uri.startswith(PART_LINK):
+        del annot["/A"]
+        annot.Dest = String(uri.removeprefix(PART_LINK))
+
+
+def join(parts: Sequence[bytes], layout: Plan, *, folio: bytes | None, unnumbered: frozenset[int]) -> bytes:
+    """One PDF from ``parts`` placed as ``layout`` says, numbered by ``folio`` except on ``unnumbered`` pages."""
+    joiner = _Joiner()
+    for data, start in zip(parts, layout.starts, strict=True):
+        joiner.add(data, start)
+    joiner.finish()
+    if folio is not None:
+        joiner.stamp(folio, unnumbered | layout.blanks)
+    return joiner.save()

@@ -1,0 +1,194 @@
+"""Laying out the parts of the PDF: one WeasyPrint run per part, cached, several at once.
+
+WeasyPrint lays out on one core and holds the whole box tree of what it lays
+out in memory.  A pack of a month of digests is therefore laid out as parts —
+the front matter and each document on its own — in a pool of worker processes,
+one part at a time per worker.  A part's PDF is kept on disk under the hash of
+everything that shapes it (its HTML, the stylesheets, the images it shows, the
+code), so a rebuild lays out only the documents that changed.
+
+Each worker gets plain data (``Engine`` and ``Part``), never live objects, and
+comes from a forkserver that has imported WeasyPrint once (``publish.workers``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import re
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from publish.cache import code_fingerprint, entry_path, read_entry, write_entry
+from publish.workers import cores, process_pool
+
+PARTS = "pdf-parts"
+T = TypeVar("T")
+_FILE_URL = re.compile(r'src="(file:[^"]+)"')
+_ASSET_URL = re.compile(r"asset:[0-9a-f]+\.svg")
+
+
+@dataclass(frozen=True)
+class Engine:
+    """What every layout shares: stylesheets (text) and what the URL fetcher may read."""
+
+    stylesheets: tuple[str, ...]
+    roots: tuple[Path, ...]
+    font_files: tuple[Path, ...]
+
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256(code_fingerprint().encode())
+        for text in self.stylesheets:
+            digest.update(hashlib.sha256(text.encode()).digest())
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part's HTML, the in-memory SVG assets it refers to, and a stylesheet of its own after the engine's."""
+
+    name: str
+    html: str
+    assets: dict[str, bytes] = field(default_factory=dict)
+    style: str = ""
+
+    def key(self, engine: Engine) -> str:
+        """Everything the laid-out pages depend on: the HTML (assets are named by their hash), the
+        engine, and the bytes of every local image (a re-fetched URL may bring another picture)."""
+        digest = hashlib.sha256(engine.fingerprint().encode())
+        digest.update(hashlib.sha256(self.style.encode()).digest())
+        digest.update(self.html.encode())
+        for url in sorted(set(_FILE_URL.findall(self.html))):
+            path = Path(url2pathname(unquote(urlsplit(url.replace("&amp;", "&")).path)))
+            digest.update(_file_digest(path))
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class LaidOut:
+    """A part as PDF bytes, with its page count, the (0-based) page of each id, and what WeasyPrint said."""
+
+    pdf: bytes
+    pages: int
+    anchors: dict[str, int]
+    messages: tuple[str, ...]
+    key: str = ""  # where it is cached, once it is
+
+
+def _file_digest(path: Path) -> bytes:
+    try:
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError:
+        return b"missing"
+
+
+def part_assets(html: str, get: Callable[[str], bytes | None]) -> dict[str, bytes]:
+    """The assets ``html`` refers to, so a worker gets only its own part's SVGs."""
+    return {url: data for url in set(_ASSET_URL.findall(html)) if (data := get(url)) is not None}
+
+
+# --------------------------------------------------------------------------
+# The cache
+# --------------------------------------------------------------------------
+
+
+def cached(kind: str, key: str, expected: type[T]) -> T | None:
+    """The entry ``key`` if it is what it should be; a torn, foreign or stale file is a miss."""
+    found = read_entry(entry_path(kind, key))
+    return found if isinstance(found, expected) else None
+
+
+def remember(kind: str, key: str, value: T) -> T:
+    write_entry(entry_path(kind, key), value)
+    return value
+
+
+# --------------------------------------------------------------------------
+# Layout
+# --------------------------------------------------------------------------
+
+
+class Layouts:
+    """Lays parts out, from the cache or now; new parts go to a pool of processes kept for the whole build."""
+
+    def __init__(self, engine: Engine, *, jobs: int | None = None) -> None:
+        self.engine = engine
+        self.jobs = jobs or cores()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Layouts:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def lay_out(self, parts: Sequence[Part], *, on_done: Callable[[str], None] | None = None) -> list[LaidOut]:
+        """Every part as PDF, in order; ``on_done`` hears each part's name as it is ready."""
+        keys = [part.key(self.engine) for part in parts]
+        results: dict[int, LaidOut] = {}
+        todo = []
+        for index, key in enumerate(keys):
+            hit = cached(PARTS, key, LaidOut)
+            if hit is None:
+                todo.append(index)
+            else:
+                results[index] = dataclasses.replace(hit, key=key)
+                if on_done:
+                    on_done(parts[index].name)
+        # Largest first, so the long document does not start last and leave a core idle.
+        todo.sort(key=lambda i: len(parts[i].html), reverse=True)
+        if len(todo) > 1 and self.jobs > 1:
+            pool = self._pool = self._pool or process_pool(self.jobs, preload=["publish.render.pdf_engine"], fresh=True)
+            futures = {pool.submit(layout_part, parts[index], self.engine): index for index in todo}
+            done = ((futures[future], future.result()) for future in as_completed(futures))
+        else:
+            done = ((index, layout_part(parts[index], self.engine)) for index in todo)
+        for index, laid in done:
+            results[index] = remember(PARTS, keys[index], dataclasses.replace(laid, key=keys[index]))
+            if on_done:
+                on_done(parts[index].name)
+        return [results[index] for index in range(len(parts))]
+
+
+def layout_part(part: Part, engine: Engine) -> LaidOut:
+    """One WeasyPrint run: the part's HTML to PDF bytes (in a worker, or here)."""
+    from publish.render.pdf_engine import environment_warnings, render_html
+
+    with engine_messages() as messages:
+        document = render_html(part.html, engine, part.assets, part.style)
+        data = document.write_pdf(pdf_tags=True)
+    anchors: dict[str, int] = {}
+    for number, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, number)  # a box split across pages carries its id on each: the first counts
+    return LaidOut(data, len(document.pages), anchors, (*environment_warnings(), *messages))
+
+
+class _Collect(logging.Handler):
+    def __init__(self, sink: list[str]) -> None:
+        super().__init__(level=logging.WARNING)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.sink.append(record.getMessage())
+
+
+@contextmanager
+def engine_messages() -> Iterator[list[str]]:
+    """WeasyPrint's warnings and errors, collected instead of printed: each becomes a warning of ours."""
+    messages: list[str] = []
+    handler = _Collect(messages)
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)

@@ -1,0 +1,147 @@
+"""The PDF built in parts must read exactly like the PDF built in one piece.
+
+Parts are laid out separately (and cached), then joined: page numbers,
+contents, outline, links and the structure tree are made whole afterwards.
+These tests build the same pack both ways with the real WeasyPrint and compare
+page by page — also after an edit that moves every later page number, built
+from a warm cache where only the edited document is laid out again.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+from conftest import corpus_file
+from test_pdf import build, outline
+
+from publish.pipeline import load_pack
+from publish.render.pdf_merge import plan, tree_items
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
+
+
+def destinations(data: bytes) -> dict[str, int]:
+    """Each named destination of a PDF and the (0-based) page it is on."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        index = {page.objgen: number for number, page in enumerate(pdf.pages)}
+        tree = pdf.Root.get("/Names", pikepdf.Dictionary()).get("/Dests")
+        if tree is None:
+            return {}
+        return {
+            str(name): index[dest[0].objgen]
+            for name, dest in tree_items(tree, "/Names")
+            if isinstance(dest, pikepdf.Array) and len(dest) and dest[0].objgen in index
+        }
+
+
+def page_texts(path: Path) -> list[str]:
+    """The text of each page as laid out (form feeds separate pages)."""
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return text.split("\f")
+
+
+def links(path: Path) -> list[tuple[int, str, int]]:
+    """(page, destination name, page it lands on) of every internal link."""
+    targets = destinations(path.read_bytes())
+    out = []
+    with pikepdf.open(path) as pdf:
+        for number, page in enumerate(pdf.pages):
+            for annot in page.obj.get("/Annots", []):
+                if "/Dest" in annot:
+                    name = str(annot.Dest)
+                    out.append((number, name, targets.get(name, -1)))
+    return out
+
+
+def structure(path: Path) -> tuple[bool, int]:
+    """Whether the PDF is marked as tagged, and how many structure elements its tree has."""
+    with pikepdf.open(path) as pdf:
+        tagged = bool(pdf.Root.get("/MarkInfo", {}).get("/Marked", False))
+        count, stack = 0, list(pdf.Root.StructTreeRoot.K)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, pikepdf.Dictionary) and node.get("/Type") == "/StructElem":
+                count += 1
+                kids = node.get("/K", [])
+                stack.extend(kids if isinstance(kids, pikepdf.Array) else [kids])
+        return tagged, count
+
+
+def assert_same_pdf(parts: Path, whole: Path) -> None:
+    assert page_texts(parts) == page_texts(whole)
+    assert outline(parts) == outline(whole)
+    assert destinations(parts.read_bytes()) == destinations(whole.read_bytes())
+    joined = links(parts)
+    assert joined and all(page >= 0 for _, _, page in joined), [x for x in joined if x[2] < 0]
+    assert sorted(joined) == sorted(links(whole))
+    tagged, elements = structure(parts)
+    assert tagged and elements == structure(whole)[1]
+
+
+def part_files(cache: Path) -> set[str]:
+    """The entries of the PDF part cache: laid-out parts and joined PDFs."""
+    return {p.name for p in (cache / "publish" / "pdf-parts").glob("*/*.pickle")}
+
+
+@pytest.fixture
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    monkeypatch.delenv("PUBLISH_CACHE_DIR", raising=False)
+    return cache
+
+
+def test_parts_match_one_piece_after_an_edit_that_moves_page_numbers(
+    corpus: Path, tmp_path: Path, own_cache: Path
+) -> None:
+    folder = tmp_path / "pack"
+    shutil.copytree(corpus, folder, ignore=shutil.ignore_patterns("README.md"))
+    built = build(load_pack([folder]), tmp_path / "first.pdf", offline=True)
+    assert built.engine_records == []
+    before = part_files(own_cache)
+
+    first = sorted(folder.glob("000_*.md"))[0]
+    added = "\n\n".join(f"补充段落 {i}：编辑之后，后面每一页的页码都要移动。" * 12 for i in range(40))
+    first.write_text(first.read_text("utf-8") + "\n\n## 追加的一节\n\n" + added + "\n", "utf-8")
+    pack = load_pack([folder])
+    parts = build(pack, tmp_path / "parts.pdf", offline=True)
+    whole = build(pack, tmp_path / "whole.pdf", offline=True, in_parts=False)
+
+    assert parts.pages > built.pages and parts.pages == whole.pages
+    new = part_files(own_cache) - before
+    # Made again: the edited document, the contents with the new numbers, the page numbers, the joined PDF.
+    assert len(new) == 4, new
+    assert_same_pdf(parts.path, whole.path)
+    assert "追加的一节" in page_texts(parts.path)[-1] or "追加的一节" in "".join(page_texts(parts.path))
+
+
+def test_a5_documents_open_on_right_hand_pages_as_in_one_piece(tmp_path: Path, own_cache: Path) -> None:
+    pack = load_pack([corpus_file("000"), corpus_file("003")])
+    parts = build(pack, tmp_path / "parts.pdf", offline=True, paper="a5")
+    whole = build(pack, tmp_path / "whole.pdf", offline=True, paper="a5", in_parts=False)
+    assert parts.pages == whole.pages
+    assert_same_pdf(parts.path, whole.path)
+    opening = [page for level, _, page in outline(parts.path) if level == 1][1:]  # after 目录
+    assert opening and all(page % 2 == 1 for page in opening), opening
+
+
+def test_unchanged_rebuild_lays_out_nothing(tmp_path: Path, own_cache: Path) -> None:
+    pack = load_pack([corpus_file("000")])
+    build(pack, tmp_path / "a.pdf", offline=True)
+    before = part_files(own_cache)
+    build(pack, tmp_path / "b.pdf", offline=True)
+    assert part_files(own_cache) == before
+    assert page_texts(tmp_path / "a.pdf") == page_texts(tmp_path / "b.pdf")
+
+
+def test_plan_inserts_blank_pages_only_for_right_hand_openings() -> None:
+    assert plan([3, 4, 5], right_hand=False).starts == (0, 3, 7)
+    layout = plan([3, 4, 5], right_hand=True)
+    assert layout.starts == (0, 4, 8) and layout.blanks == frozenset({3})
+    assert layout.total == 13
