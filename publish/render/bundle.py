@@ -5,11 +5,14 @@ topic), one page per document, and ``assets/`` (CSS, scripts, the search
 index, images copied from the shared image store).  Every link is relative
 and nothing is loaded from outside the folder: remote images are embedded
 from the cache or replaced by a placeholder that keeps their link.
+
+A rebuild renders only the documents that changed: each page and its papers'
+search records are cached (``epub_parts``); the index page and the search
+index show the whole pack and are assembled each time.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import zipfile
 from collections.abc import Sequence
@@ -17,14 +20,23 @@ from html import escape
 from pathlib import Path
 
 from publish.errors import PublishError
-from publish.model import Diagnostic, Document, Pack
-from publish.output import write_bytes_atomic, write_text_atomic
+from publish.model import Document, Pack
+from publish.output import write_bytes_atomic
 from publish.render.bundle_html import BundleTranslator, safe_article, sanitize
-from publish.render.bundle_index import Entry, document_list, entries, paper_index, search_index
+from publish.render.bundle_index import (
+    Entry,
+    document_entries,
+    document_list,
+    entries,
+    paper_index,
+    search_index,
+    search_records,
+)
 from publish.render.epub_links import Linker
-from publish.render.epub_media import Resource
-from publish.render.epub_xhtml import Chapter, document_chapters, prepare_documents, unsafe_link_warnings
-from publish.render.html import stylesheet
+from publish.render.epub_media import ImageMap
+from publish.render.epub_parts import Page, PartWriter
+from publish.render.epub_xhtml import Chapter, document_chapters
+from publish.render.html import FormulaMap, stylesheet
 from publish.translate import load_translations
 
 ASSETS = "assets"
@@ -45,80 +57,77 @@ def build_bundle(
     """Write the bundle into ``output`` (and ``output.zip`` with ``archive``); return the pack with warnings."""
     if not pack.documents:
         raise PublishError("there is nothing to put in the HTML bundle: the pack has no documents")
-    prepared = prepare_documents(pack, offline=offline, cache_dir=cache_dir, folder=f"{ASSETS}/img")
-    documents, images, image_warnings = prepared.documents, prepared.images, prepared.image_warnings
-    translators = [
-        BundleTranslator(doc, formulas, found, load_translations(doc.path))
-        for doc, formulas, found in zip(documents, prepared.formulas, images, strict=True)
-    ]
-    chapters = [_one_page(t, index) for index, t in enumerate(translators)]
-    linker = Linker(documents, chapters)
-    for chapter in chapters:
-        linker.resolve_links(chapter)
-    found = entries(documents, linker)
-    pages = {
-        c.name: page(c.title, c.lang, pack.title, safe_article(c.body, t.svgs))
-        for c, t in zip(chapters, translators, strict=True)
-    }
+    built = _Pages(pack.title).parts(pack, offline=offline, cache_dir=cache_dir)
+    found = entries(pack.documents, built.linker)
+    index = index_article(pack, pack.documents, built.linker, found)
+    records = [record for part in built.parts for record in part.extra]
     files = {
-        **pages,
-        "index.html": page(pack.title, "zh-Hans", pack.title, index_article(pack, documents, linker, found)),
-        **assets(found),
+        **{p.name: p.content for part in built.parts for p in part.pages},
+        "index.html": page(pack.title, "zh-Hans", pack.title, index).encode("utf-8"),
+        **{name: text.encode("utf-8") for name, text in assets(records).items()},
+        **{r.name: r.data for r in built.resources},
     }
-    binaries = {r.name: r.data for found_images in images for r in found_images.values() if isinstance(r, Resource)}
-    written = _write(output, files, binaries)
+    written = _write(output, files)
     if archive:
-        written.append(write_zip(output, files, binaries))
-    extra = [
-        [*w, *unsafe_link_warnings(doc), *c.warnings]
-        for doc, w, c in zip(documents, image_warnings, chapters, strict=True)
-    ]
-    return _with_warnings(pack, documents, extra), written
+        written.append(write_zip(output, files))
+    return built.pack, written
 
 
-def assets(found: Sequence[Entry]) -> dict[str, str]:
+class _Pages(PartWriter[list[dict[str, str]]]):
+    """A document's page and its papers' search records; the page's frame shows the pack title: in the key."""
+
+    kind = "bundle"
+    folder = f"{ASSETS}/img"
+
+    def __init__(self, pack_title: str) -> None:
+        self.pack_title = pack_title
+        self.svgs: dict[int, list[str]] = {}  # the formulas each translator held out of the sanitizer
+
+    def key(self, doc: Document) -> list[str]:
+        return [self.pack_title]
+
+    def chapters(self, doc: Document, formulas: FormulaMap, images: ImageMap, index: int) -> list[Chapter]:
+        translator = BundleTranslator(doc, formulas, images, load_translations(doc.path))
+        (chapter,) = document_chapters(translator, index, budget=ONE_PAGE)
+        chapter.name = page_name(index, doc)
+        next(chapter.body.iterchildren()).set("lang", translator.page_lang)
+        self.svgs[index] = translator.svgs
+        return [chapter]
+
+    def finish(
+        self, doc: Document, index: int, chapters: list[Chapter], linker: Linker
+    ) -> tuple[list[Page], list[dict[str, str]]]:
+        (c,) = chapters
+        html = page(c.title, c.lang, self.pack_title, safe_article(c.body, self.svgs.pop(index)))
+        records = search_records(document_entries(doc, index, linker))
+        return [Page(c.name, c.title, c.lang, html.encode("utf-8"))], records
+
+
+def assets(records: Sequence[dict[str, str]]) -> dict[str, str]:
     """Style, scripts and the search index, shared by every page."""
     return {
         f"{ASSETS}/bundle.css": stylesheet("html.css") + stylesheet("bundle.css"),
-        f"{ASSETS}/search-index.js": search_index(found),
+        f"{ASSETS}/search-index.js": search_index(records),
         **{f"{ASSETS}/{name}": stylesheet(name) for name in SCRIPTS},
     }
 
 
-def _one_page(translator: BundleTranslator, index: int) -> Chapter:
-    (chapter,) = document_chapters(translator, index, budget=ONE_PAGE)
-    chapter.name = page_name(index, translator.doc)
-    article = next(chapter.body.iterchildren())
-    article.set("lang", translator.page_lang)
-    return chapter
-
-
-def _with_warnings(pack: Pack, documents: Sequence[Document], extra: Sequence[list[Diagnostic]]) -> Pack:
-    updated = [
-        dataclasses.replace(doc, warnings=[*doc.warnings, *more]) for doc, more in zip(documents, extra, strict=True)
-    ]
-    return dataclasses.replace(pack, documents=updated)
-
-
-def _write(output: Path, files: dict[str, str], binaries: dict[str, bytes]) -> list[Path]:
+def _write(output: Path, files: dict[str, bytes]) -> list[Path]:
     written = []
-    for name, text in files.items():
-        write_text_atomic(output / name, text)
-        written.append(output / name)
-    for name, data in binaries.items():
+    for name, data in files.items():
         write_bytes_atomic(output / name, data)
         written.append(output / name)
     return written
 
 
-def write_zip(output: Path, files: dict[str, str], binaries: dict[str, bytes]) -> Path:
+def write_zip(output: Path, files: dict[str, bytes]) -> Path:
     """One archive holding the bundle under its folder's name, to mail or upload as one file."""
     target = output.with_name(output.name + ".zip")
     target.parent.mkdir(parents=True, exist_ok=True)
-    entries = {**{k: v.encode("utf-8") for k, v in files.items()}, **binaries}
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(entries):
-            archive.writestr(f"{output.name}/{name}", entries[name])
+        for name in sorted(files):
+            stored = name.endswith((".jpg", ".png"))  # already compressed: deflating them again only costs time
+            archive.writestr(f"{output.name}/{name}", files[name], zipfile.ZIP_STORED if stored else None)
     return target
 
 

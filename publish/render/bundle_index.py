@@ -32,13 +32,13 @@ class Entry:
 
 
 def entries(documents: Sequence[m.Document], linker: Linker) -> list[Entry]:
-    found = []
-    for index, doc in enumerate(documents):
-        page = linker.first_file(index)
-        for paper in doc.papers:
-            target = linker.locate(index, paper.anchor) if paper.anchor else None
-            found.append(Entry(paper, target or page, document_title(doc)))
-    return found
+    return [entry for index, doc in enumerate(documents) for entry in document_entries(doc, index, linker)]
+
+
+def document_entries(doc: m.Document, index: int, linker: Linker) -> list[Entry]:
+    page = linker.first_file(index)
+    targets = ((paper, linker.locate(index, paper.anchor) if paper.anchor else None) for paper in doc.papers)
+    return [Entry(paper, target or page, document_title(doc)) for paper, target in targets]
 
 
 def fold(text: str) -> str:
@@ -46,9 +46,9 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
-def search_index(found: Sequence[Entry]) -> str:
-    """``assets/search-index.js``: titles, authors, abstracts and summaries of every paper."""
-    records = [
+def search_records(found: Sequence[Entry]) -> list[dict[str, str]]:
+    """What the search shows and matches of each paper: a document's share is cached with its page."""
+    return [
         {
             "t": e.paper.title,
             "a": ", ".join(e.paper.authors),
@@ -59,6 +59,10 @@ def search_index(found: Sequence[Entry]) -> str:
         }
         for e in found
     ]
+
+
+def search_index(records: Sequence[dict[str, str]]) -> str:
+    """``assets/search-index.js``: titles, authors, abstracts and summaries of every paper."""
     data = json.dumps(records, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     return f"window.PUBLISH_SEARCH = {data};\n"
 

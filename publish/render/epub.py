@@ -12,15 +12,21 @@ Books or an Android reader needs, and what pandoc's EPUB of our corpus lacks:
 * XHTML that is well-formed by construction: each piece is parsed before it
   goes in (``epub_xhtml``), and every link is checked (``epub_links``).
 
-ebooklib writes the package (OPF, nav, NCX, zip layout); the content
-documents are ours, byte for byte.
+ebooklib writes the package (OPF, nav, NCX); the content documents are
+ours, byte for byte, and so is the zip (``_Zip``).  A rebuild renders only
+the documents that changed: each document's chapters are cached, deflated,
+with what they depended on (``epub_parts``); the cover, contents and
+navigation show the whole pack and are made each time.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import io
+import os
 import re
+import struct
+import zipfile
+import zlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from html import escape
@@ -30,13 +36,15 @@ from uuid import NAMESPACE_URL, uuid5
 from ebooklib import epub
 from lxml import etree
 
+from publish.cache import cache_key, reuse_entries
 from publish.errors import PublishError
 from publish.model import Document, Pack
 from publish.output import write_bytes_atomic
 from publish.pack import DEFAULT_TITLE
 from publish.render.epub_links import Linker, relative
-from publish.render.epub_media import Resource, cover_image
+from publish.render.epub_media import ImageMap, Resource, cover_fonts, cover_image
 from publish.render.epub_nav import TocEntry, contents_markup, document_entry, ebooklib_toc
+from publish.render.epub_parts import Page, PartWriter
 from publish.render.epub_xhtml import (
     XHTML_NS,
     Chapter,
@@ -45,11 +53,9 @@ from publish.render.epub_xhtml import (
     document_chapters,
     has_svg,
     label,
-    prepare_documents,
-    unsafe_link_warnings,
     xhtml_page,
 )
-from publish.render.html import stylesheet
+from publish.render.html import FormulaMap, stylesheet
 
 LANGUAGE = "zh-Hans"
 STYLESHEET = "styles/epub.css"
@@ -84,28 +90,32 @@ def build_epub(pack: Pack, output: Path, *, offline: bool = False, cache_dir: Pa
     """
     if not pack.documents:
         raise PublishError("there is nothing to put in the EPUB: the pack has no documents")
-    prepared = prepare_documents(pack, offline=offline, cache_dir=cache_dir)
-    documents, images, image_warnings = prepared.documents, prepared.images, prepared.image_warnings
-    translators = [
-        EPUBTranslator(doc, formulas, found)
-        for doc, formulas, found in zip(documents, prepared.formulas, images, strict=True)
-    ]
-    chapters = [chapter for index, t in enumerate(translators) for chapter in document_chapters(t, index)]
-    linker = Linker(documents, chapters)
-    for chapter in chapters:
-        linker.resolve_links(chapter)
-    toc = [document_entry(doc, index, linker) for index, doc in enumerate(documents)]
-    resources = {r.name: r for found in images for r in found.values() if isinstance(r, Resource)}
-    book = _book(pack, chapters, toc, list(resources.values()))
-    write_bytes_atomic(output, _package(book))
-    warnings = [[*found, *unsafe_link_warnings(doc)] for doc, found in zip(documents, image_warnings, strict=True)]
-    for chapter in chapters:
-        warnings[chapter.doc_index].extend(chapter.warnings)
-    documents = [
-        dataclasses.replace(doc, warnings=[*doc.warnings, *extra])
-        for doc, extra in zip(documents, warnings, strict=True)
-    ]
-    return dataclasses.replace(pack, documents=documents)
+    built = _Chapters().parts(pack, offline=offline, cache_dir=cache_dir)
+    pages = [page for part in built.parts for page in part.pages]
+    toc = [part.extra for part in built.parts]
+    write_bytes_atomic(output, _package(_book(pack, pages, toc, built.resources), pages))
+    return built.pack
+
+
+class _Chapters(PartWriter[TocEntry]):
+    """A document's chapters, as XHTML pages, and its entry in the table of contents."""
+
+    kind = "epub"
+    folder = "images"
+
+    def chapters(self, doc: Document, formulas: FormulaMap, images: ImageMap, index: int) -> list[Chapter]:
+        return document_chapters(EPUBTranslator(doc, formulas, images), index)
+
+    def finish(self, doc: Document, index: int, chapters: list[Chapter], linker: Linker) -> tuple[list[Page], TocEntry]:
+        pages = []
+        for c in chapters:
+            images = list(c.body.iter(f"{{{XHTML_NS}}}img"))
+            content = xhtml_page(c.title, c.lang, c.body, relative(c.name, STYLESHEET))
+            undescribed = sum(1 for img in images if not img.get("alt"))
+            pages.append(
+                Page(c.name, c.title, c.lang, content, has_svg(c.body), len(images), undescribed, deflate(content))
+            )
+        return pages, document_entry(doc, index, linker)
 
 
 # --------------------------------------------------------------------------
@@ -150,15 +160,15 @@ def _meta(book: epub.EpubBook, prop: str, value: str) -> None:
     book.add_metadata(None, "meta", value, {"property": prop})
 
 
-def _accessibility(book: epub.EpubBook, chapters: Sequence[Chapter]) -> None:
+def _accessibility(book: epub.EpubBook, pages: Sequence[Page]) -> None:
     """EPUB Accessibility metadata, claiming only what the content shows.
 
     Images without alt text (the corpus's screenshot galleries) mean text
     alone is not a sufficient way to read the book.
     """
-    images = [img for c in chapters for img in c.body.iter(f"{{{XHTML_NS}}}img")]
-    math = any(has_svg(c.body) for c in chapters)
-    described = all(img.get("alt") for img in images)
+    images = sum(page.images for page in pages)
+    math = any(page.svg for page in pages)
+    described = not any(page.undescribed for page in pages)
     _meta(book, "schema:accessMode", "textual")
     if images or math:
         _meta(book, "schema:accessMode", "visual")
@@ -172,7 +182,7 @@ def _accessibility(book: epub.EpubBook, chapters: Sequence[Chapter]) -> None:
     _meta(book, "schema:accessibilitySummary", ACCESSIBILITY_SUMMARY)
 
 
-def _metadata(book: epub.EpubBook, pack: Pack, toc: list[TocEntry], chapters: Sequence[Chapter]) -> None:
+def _metadata(book: epub.EpubBook, pack: Pack, toc: list[TocEntry], pages: Sequence[Page]) -> None:
     book.set_identifier(book_identifier(pack))
     book.set_title(book_title(pack))
     book.set_language(LANGUAGE)
@@ -185,7 +195,7 @@ def _metadata(book: epub.EpubBook, pack: Pack, toc: list[TocEntry], chapters: Se
         if tag:
             book.add_metadata("DC", "subject", tag)
     book.add_metadata("DC", "description", _description(pack, toc))
-    _accessibility(book, chapters)
+    _accessibility(book, pages)
 
 
 # --------------------------------------------------------------------------
@@ -193,12 +203,17 @@ def _metadata(book: epub.EpubBook, pack: Pack, toc: list[TocEntry], chapters: Se
 # --------------------------------------------------------------------------
 
 
-def _page(uid: str, name: str, title: str, body: etree._Element, lang: str = LANGUAGE) -> _Page:
-    content = xhtml_page(title, lang, body, relative(name, STYLESHEET))
-    page = _Page(uid=uid, file_name=name, title=title, lang=lang, content=content)
-    if has_svg(body):
-        page.properties.append("svg")
-    return page
+def _page(uid: str, page: Page) -> _Page:
+    item = _Page(uid=uid, file_name=page.name, title=page.title, lang=page.lang, content=page.content)
+    if page.svg:
+        item.properties.append("svg")
+    return item
+
+
+def _own_page(uid: str, name: str, title: str, body: etree._Element) -> _Page:
+    """The cover and the contents: made each time, as they show the whole pack."""
+    content = xhtml_page(title, LANGUAGE, body, relative(name, STYLESHEET))
+    return _page(uid, Page(name, title, LANGUAGE, content, has_svg(body)))
 
 
 def _cover(book: epub.EpubBook, pack: Pack, toc: list[TocEntry]) -> _Page:
@@ -207,16 +222,23 @@ def _cover(book: epub.EpubBook, pack: Pack, toc: list[TocEntry]) -> _Page:
     dates = _dates(pack.documents)
     span = f"{dates[0]} – {dates[-1]}" if dates and dates[0] != dates[-1] else "".join(dates[:1])
     papers = sum(len(doc.papers) for doc in pack.documents)
-    image = cover_image(title, span, f"{len(toc)} 篇文档 · {papers} 篇论文", [entry.title for entry in toc])
+    facts, titles, fonts = f"{len(toc)} 篇文档 · {papers} 篇论文", [entry.title for entry in toc], cover_fonts()
+    # Drawing and encoding the cover is a good part of a rebuild; it changes far less often than a chapter.
+    key = cache_key("cover", title, span, facts, *titles, repr(fonts))
+    [image] = reuse_entries(
+        "epub",
+        [key],
+        lambda found: [c if isinstance(c, Resource) else cover_image(title, span, facts, titles, fonts) for c in found],
+    )
     book.set_cover(image.name, image.data, create_page=False)
     src = relative(COVER_PAGE, image.name)
     body = body_from_markup(
         f'<section class="cover-page"><img src="{src}" alt="封面：{escape(title)}"/></section>', "cover", "cover"
     )
-    return _page("cover", COVER_PAGE, title, body)
+    return _own_page("cover", COVER_PAGE, title, body)
 
 
-def _book(pack: Pack, chapters: Sequence[Chapter], toc: list[TocEntry], images: list[Resource]) -> epub.EpubBook:
+def _book(pack: Pack, chapters: Sequence[Page], toc: list[TocEntry], images: list[Resource]) -> epub.EpubBook:
     book = epub.EpubBook()
     _metadata(book, pack, toc, chapters)
     book.add_item(
@@ -227,13 +249,13 @@ def _book(pack: Pack, chapters: Sequence[Chapter], toc: list[TocEntry], images: 
             epub.EpubImage(uid=f"img-{number}", file_name=image.name, media_type=image.media_type, content=image.data)
         )
     cover = _cover(book, pack, toc)
-    contents = _page(
+    contents = _own_page(
         "contents",
         CONTENTS_PAGE,
         CONTENTS_TITLE,
         body_from_markup(contents_markup(toc, CONTENTS_PAGE, CONTENTS_TITLE), "frontmatter", "contents"),
     )
-    pages = [_page(f"c{number}", c.name, c.title, c.body, c.lang) for number, c in enumerate(chapters, start=1)]
+    pages = [_page(f"c{number}", c) for number, c in enumerate(chapters, start=1)]
     for page in [cover, contents, *pages]:
         book.add_item(page)
     book.add_item(epub.EpubNcx())
@@ -249,7 +271,15 @@ def _book(pack: Pack, chapters: Sequence[Chapter], toc: list[TocEntry], images: 
 
 
 class _Writer(epub.EpubWriter):
-    """ebooklib's writer, with the NCX numbered the way its specification asks."""
+    """ebooklib's writer, with the NCX numbered the way its specification asks, writing into ``_Zip``."""
+
+    def write(self) -> None:
+        """ebooklib's ``write`` with our zip in place of ``zipfile``'s: ``file_name`` is the ``_Zip``."""
+        self.out = self.file_name
+        self.out.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+        self._write_container()
+        self._write_opf()
+        self._write_items()
 
     def _get_ncx(self) -> bytes:
         """One ``playOrder`` per target (EPUBCheck rejects two for one target) and the real ``dtb:depth``."""
@@ -266,16 +296,68 @@ class _Writer(epub.EpubWriter):
         return etree.tostring(root, xml_declaration=True, encoding="utf-8")
 
 
-def _package(book: epub.EpubBook) -> bytes:
+def build_time() -> datetime:
+    """Now, or ``SOURCE_DATE_EPOCH`` when set, so that a rebuild can be byte for byte the same."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    return datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
+
+
+def _package(book: epub.EpubBook, pages: Sequence[Page]) -> bytes:
     """The zip in memory, so a failed build never leaves half an EPUB at the output path."""
-    buffer = io.BytesIO()
-    options = {
-        "epub3_pages": False,
-        "landmark_title": "导览",
-        "raise_exceptions": True,
-        "mtime": datetime.now(UTC),
-    }
-    writer = _Writer(buffer, book, options)
+    mtime = build_time()
+    options = {"epub3_pages": False, "landmark_title": "导览", "raise_exceptions": True, "mtime": mtime}
+    out = _Zip(mtime, {f"{book.FOLDER_NAME}/{page.name}": page for page in pages})
+    writer = _Writer(out, book, options)
     writer.process()
     writer.write()
-    return buffer.getvalue()
+    return out.close()
+
+
+class _Zip:
+    """The zip ebooklib writes into, for one reason: a chapter goes in as the deflate stream its
+    part was cached with, instead of being compressed again on every build (most of a rebuild's
+    time otherwise).  Images are stored: JPEG and PNG do not deflate.
+    """
+
+    def __init__(self, mtime: datetime, pages: dict[str, Page]) -> None:
+        self.pages = pages
+        self.buffer = io.BytesIO()
+        self.central = io.BytesIO()
+        self.count = 0
+        self.time = (mtime.hour << 11) | (mtime.minute << 5) | (mtime.second // 2)
+        self.date = ((max(mtime.year, 1980) - 1980) << 9) | (mtime.month << 5) | mtime.day
+
+    def writestr(self, name: str, data: str | bytes, compress_type: int | None = None) -> None:
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        page = self.pages.get(name)
+        if compress_type == zipfile.ZIP_STORED or name.endswith((".jpg", ".png")):
+            method, body = zipfile.ZIP_STORED, raw
+        elif page is not None and page.deflated and page.content == raw:
+            method, body = zipfile.ZIP_DEFLATED, page.deflated
+        else:
+            method, body = zipfile.ZIP_DEFLATED, deflate(raw)
+        encoded = name.encode("utf-8")
+        flags = 0 if name.isascii() else 0x800  # names in UTF-8
+        fields = (20, flags, method, self.time, self.date, zlib.crc32(raw), len(body), len(raw), len(encoded))
+        offset = self.buffer.tell()
+        self.buffer.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0) + encoded + body)
+        self.central.write(
+            struct.pack("<IH", 0x02014B50, (3 << 8) | 20)
+            + struct.pack("<HHHHHIIIHHHHHII", *fields, 0, 0, 0, 0, 0o100644 << 16, offset)
+            + encoded
+        )
+        self.count += 1
+
+    def close(self) -> bytes:
+        start, central = self.buffer.tell(), self.central.getvalue()
+        if start + len(central) >= 1 << 32 or self.count >= 1 << 16:
+            raise PublishError("the EPUB would be larger than a zip without ZIP64 can hold: split the pack")
+        self.buffer.write(central)
+        self.buffer.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, self.count, self.count, len(central), start, 0))
+        return self.buffer.getvalue()
+
+
+def deflate(data: bytes) -> bytes:
+    """The raw deflate stream a zip member holds."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()

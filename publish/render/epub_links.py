@@ -11,7 +11,6 @@ plain text, with a warning for the author.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Sequence
 from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
@@ -46,11 +45,19 @@ def web_url(parts: SplitResult) -> str | None:
 
 
 def relative(from_name: str, target: str) -> str:
-    """``target`` (a book path with optional fragment) as written in the file ``from_name``."""
+    """``target`` (a book path with optional fragment) as written in the file ``from_name``.
+
+    Book paths are normalised (no ``.`` or ``..``), so this is string work: ``posixpath.relpath``
+    asks the OS for the working directory each time, and a contents page has a link per paper.
+    """
     path, _, fragment = target.partition("#")
     if path == from_name and fragment:
         return f"#{fragment}"
-    href = posixpath.relpath(path, posixpath.dirname(from_name) or ".")
+    folders, parts = from_name.split("/")[:-1], path.split("/")
+    common = 0
+    while common < min(len(folders), len(parts) - 1) and folders[common] == parts[common]:
+        common += 1
+    href = "/".join([".."] * (len(folders) - common) + parts[common:])
     return f"{href}#{fragment}" if fragment else href
 
 
@@ -62,17 +69,34 @@ def _unwrap(link: etree._Element) -> None:
 
 
 class Linker:
-    """Where every id of every document ended up, and links rewritten to match."""
+    """Where every id of every document ended up, and links rewritten to match.
 
-    def __init__(self, documents: Sequence[m.Document], chapters: Sequence[Chapter]) -> None:
+    A document's ids come from its own chapters (``add``) or, when its part was cached, from
+    what the part recorded (``restore``): ids and file names depend on the document alone.
+    """
+
+    def __init__(self, documents: Sequence[m.Document], chapters: Sequence[Chapter] = ()) -> None:
         self.documents = documents
         self._targets: list[dict[str, str]] = [{} for _ in documents]
         self._used: list[set[str]] = [set() for _ in documents]
         self._first: list[str] = [""] * len(documents)
         self._by_path = {doc.path.resolve(): index for index, doc in enumerate(documents)}
         for chapter in chapters:
-            self._first[chapter.doc_index] = self._first[chapter.doc_index] or chapter.name
-            self._assign_ids(chapter)
+            self.add(chapter)
+
+    def add(self, chapter: Chapter) -> None:
+        """Take in a freshly rendered chapter's ids (made valid and unique on the way)."""
+        self._first[chapter.doc_index] = self._first[chapter.doc_index] or chapter.name
+        self._assign_ids(chapter)
+
+    def restore(self, doc_index: int, targets: dict[str, str], first: str) -> None:
+        """Take in a cached document's ids, as ``targets`` gave them out when it was rendered."""
+        self._targets[doc_index] = dict(targets)
+        self._first[doc_index] = first
+
+    def targets(self, doc_index: int) -> dict[str, str]:
+        """Every id of the document as written by its author → book path: what ``restore`` takes back."""
+        return dict(self._targets[doc_index])
 
     def first_file(self, doc_index: int) -> str:
         return self._first[doc_index]
@@ -110,22 +134,28 @@ class Linker:
             targets.setdefault(written.lower(), target)
 
     def resolve_links(self, chapter: Chapter) -> None:
-        """Rewrite every ``<a href>`` of the chapter to a target that exists; warn about the rest."""
+        """Rewrite every ``<a href>`` of the chapter to a target that exists; warn about the rest.
+
+        Links to other files are noted in ``chapter.cross_links``: how they resolve depends on the
+        rest of the pack, so a cached chapter is only reused while ``target`` still agrees.
+        """
         doc = self.documents[chapter.doc_index]
         for link in list(chapter.body.iter(f"{{{XHTML_NS}}}a")):
             line = int(link.attrib.pop("data-line", "0") or 0)
             href = link.get("href")
             if href is None:
                 continue
-            target, problem = self._target(chapter, href)
+            target, problem = self.target(chapter.name, chapter.doc_index, href)
+            if _to_other_file(href):
+                chapter.cross_links[href] = target
             if target is None:
                 _unwrap(link)
                 chapter.warnings.append(doc.diagnostic(line, f"link to {href[:80]!r} {problem}: shown as plain text"))
             else:
                 link.set("href", target)
 
-    def _target(self, chapter: Chapter, href: str) -> tuple[str | None, str]:
-        """The href to write, or None and why there is none."""
+    def target(self, name: str, doc_index: int, href: str) -> tuple[str | None, str]:
+        """The href to write in the file ``name`` of document ``doc_index``, or None and why there is none."""
         try:
             parts = urlsplit(href.strip())
         except ValueError:
@@ -137,11 +167,10 @@ class Linker:
             return (f"mailto:{_quote(parts.path)}" if "@" in parts.path else None), "is not a valid e-mail address"
         if scheme or parts.netloc:
             return None, f"uses an address type ({scheme or '//'}) an e-reader cannot open"
-        return self._internal(chapter, parts)
+        return self._internal(name, doc_index, parts)
 
-    def _internal(self, chapter: Chapter, parts: SplitResult) -> tuple[str | None, str]:
+    def _internal(self, name: str, doc_index: int, parts: SplitResult) -> tuple[str | None, str]:
         """A link inside the pack: to an id of this document, or to another document of the pack."""
-        doc_index = chapter.doc_index
         if parts.path:
             doc_path = self.documents[doc_index].path.parent / unquote(parts.path)
             try:
@@ -152,8 +181,17 @@ class Linker:
                 return None, "points to a file that is not in this pack"
             doc_index = found
         if not parts.fragment:
-            return relative(chapter.name, self._first[doc_index]), ""
+            return relative(name, self._first[doc_index]), ""
         target = self.locate(doc_index, parts.fragment)
         if target is None:
             return None, "points to no heading or anchor of the document"
-        return relative(chapter.name, target), ""
+        return relative(name, target), ""
+
+
+def _to_other_file(href: str) -> bool:
+    """A relative link with a path: to another document of the pack, or to a file that is not in it."""
+    try:
+        parts = urlsplit(href.strip())
+    except ValueError:
+        return False
+    return not parts.scheme and not parts.netloc and bool(parts.path)

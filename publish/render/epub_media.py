@@ -57,31 +57,39 @@ def _embed(result: ImageResult, folder: str) -> Resource | str:
 def embed_images(
     documents: Sequence[Document], *, offline: bool, cache_dir: Path | None, folder: str = "images"
 ) -> tuple[list[ImageMap], list[list[Diagnostic]]]:
-    """Fetch every image of every document at once; per document, what each URL became and the warnings.
+    """Fetch every image of every document at once; per document, what each URL became and the warnings."""
+    wanted = [
+        [node for node in iter_nodes(doc) if isinstance(node, ImageNode) and node.url.strip()] for doc in documents
+    ]
+    requests = [(doc.path.parent, [node.url for node in nodes]) for doc, nodes in zip(documents, wanted, strict=True)]
+    maps = embed_urls(requests, offline=offline, cache_dir=cache_dir, folder=folder)
+    warnings = [
+        [
+            doc.diagnostic(n.line, f"image {n.url} not embedded ({why}): a placeholder keeps its link")
+            for n in nodes
+            if isinstance(why := embedded[n.url], str)
+        ]
+        for doc, nodes, embedded in zip(documents, wanted, maps, strict=True)
+    ]
+    return maps, warnings
+
+
+def embed_urls(
+    requests: Sequence[tuple[Path, Sequence[str]]], *, offline: bool, cache_dir: Path | None, folder: str
+) -> list[ImageMap]:
+    """Per (document folder, image URLs): what each URL became.
 
     One ``fetch_all`` for the whole pack lets a dead host cost one timeout,
     not one per screenshot.
     """
-    wanted = [
-        [node for node in iter_nodes(doc) if isinstance(node, ImageNode) and node.url.strip()] for doc in documents
-    ]
     store = ImageStore(cache_dir=cache_dir, offline=offline)
-    results = store.fetch_all(
-        (node.url, doc.path.parent) for doc, nodes in zip(documents, wanted, strict=True) for node in nodes
-    )
-    maps: list[ImageMap] = []
-    warnings: list[list[Diagnostic]] = []
-    for doc, nodes in zip(documents, wanted, strict=True):
-        embedded: ImageMap = {node.url: _embed(results[(node.url, doc.path.parent)], folder) for node in nodes}
-        maps.append(embedded)
-        missing = [(node, embedded[node.url]) for node in nodes if isinstance(embedded[node.url], str)]
-        warnings.append(
-            [
-                doc.diagnostic(n.line, f"image {n.url} not embedded ({why}): a placeholder keeps its link")
-                for n, why in missing
-            ]
-        )
-    return maps, warnings
+    results = store.fetch_all((url, base) for base, urls in requests for url in urls)
+    return [{url: _embed(results[(url, base)], folder) for url in urls} for base, urls in requests]
+
+
+def outcome(images: ImageMap) -> dict[str, str]:
+    """What each URL became, as a page shows it: the embedded file's name, or why there is none."""
+    return {url: found.name if isinstance(found, Resource) else found for url, found in images.items()}
 
 
 # --------------------------------------------------------------------------
@@ -179,8 +187,15 @@ def _text_block(
     return y
 
 
-def cover_image(title: str, subtitle: str, facts: str, contents: list[str]) -> Resource:
-    """A typographic cover: the pack title, its dates, what is inside, in the CJK serif face.
+def cover_fonts() -> tuple[tuple[str, int], tuple[str, int]]:
+    """The bold and regular faces the cover is drawn in."""
+    return find_cjk_font("bold"), find_cjk_font("regular")
+
+
+def cover_image(
+    title: str, subtitle: str, facts: str, contents: list[str], fonts: tuple[tuple[str, int], tuple[str, int]]
+) -> Resource:
+    """A typographic cover: the pack title, its dates, what is inside, in the CJK serif ``fonts``.
 
     ``contents`` (the document titles) fill the lower third, so a shelf of
     reading packs with similar titles can still be told apart.
@@ -188,8 +203,7 @@ def cover_image(title: str, subtitle: str, facts: str, contents: list[str]) -> R
     image = Image.new("RGB", COVER_SIZE, BACKGROUND)
     draw = ImageDraw.Draw(image)
     margin = COVER_SIZE[0] // 10
-    bold = find_cjk_font("bold")
-    regular = find_cjk_font("regular")
+    bold, regular = fonts
     draw.rectangle((margin, 620, margin + 240, 640), fill=ACCENT)
     title_font, lines = _fitted_title(draw, title or " ", bold, COVER_SIZE[0] - 2 * margin)
     y = _text_block(draw, [(line, INK) for line in lines], title_font, 720, 0)

@@ -145,6 +145,7 @@ class Chapter:
     doc_index: int
     body: etree._Element
     warnings: list[m.Diagnostic] = field(default_factory=list)
+    cross_links: dict[str, str | None] = field(default_factory=dict)  # href → what it became (Linker)
 
 
 def parse_markup(markup: str) -> list[etree._Element]:

@@ -219,14 +219,18 @@ class MathRenderer:
 
     # -- cache --------------------------------------------------------------
 
-    def _key(self, item: Item) -> str:
+    def fingerprint(self) -> str:
+        """What decides an SVG besides its TeX; caches of rendered pages key on it too."""
         if self._fingerprint is None:
             modules = self._node_modules
             if modules is None:
                 modules = next((c for c in node_modules_candidates() if (c / "mathjax-full").is_dir()), None)
             self._fingerprint = renderer_fingerprint(modules)
+        return self._fingerprint
+
+    def _key(self, item: Item) -> str:
         tex, display = item
-        payload = json.dumps([self._fingerprint, tex, display], ensure_ascii=False)
+        payload = json.dumps([self.fingerprint(), tex, display], ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     def _cache_path(self, item: Item) -> Path:
