@@ -137,8 +137,9 @@ epub: setup ## build/reading-pack.epub
 latex: setup tex-deps ## LaTeX sources in build/latex/, compiled with XeLaTeX
 	$(PUBLISH) latex $(CONTENT) -o $(BUILD)/latex --compile
 
-bench: setup ## time our HTML build against pandoc on the corpus (or content/)
+bench: setup ## time every backend against pandoc: per corpus file (or content/), then on a synthetic month
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py --month
 
 # --- housekeeping ---------------------------------------------------------
 

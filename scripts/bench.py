@@ -1,7 +1,8 @@
 """Time publish against pandoc on the same files, in the same run, on the same machine.
 
 Run with ``make bench`` (or ``.venv/bin/python scripts/bench.py [FILE|DIR …]``).  With no
-argument it reads ``../shared/corpus`` when that folder exists, else ``content/``.
+argument it reads ``../shared/corpus`` when that folder exists, else ``content/``.  With
+``--month`` (``--quick`` for 6 days) it times a synthetic month instead (see ``run_month``).
 
 Each backend is one row of ``BACKENDS``: a label, our command and pandoc's command for the
 same job.  A backend whose ``publish`` subcommand does not exist yet, or a pandoc job that
@@ -10,33 +11,48 @@ cannot run here, prints ``n/a`` instead of failing, so rows can be added before 
 Ours is timed twice per file: *cold*, with an empty ``XDG_CACHE_HOME`` (MathJax and image
 caches start empty), and *warm*, rerun on the cache the cold run filled (median of
 ``--repeat`` runs).  Pandoc has no cache; its figure is the median of ``--repeat`` runs.
-Peak memory is the child's maximum resident set size as ``wait4`` reports it, which on Linux
-includes the descendants the child waited for (our Node MathJax process among them).
+Peak memory is the largest sum of the proportional set sizes (PSS) of the command and all its
+descendants (the Node MathJax process, pool workers), sampled with psutil: a process pool's
+workers must count, and ``wait4``'s maximum only reports the largest single process.  PSS
+splits each shared page among the processes that map it (libraries, fonts, what forkserver
+workers share with their server), so the sum is the memory the command really takes; summing
+resident sizes would count those pages once per process.
+Nothing may reach the network: our builds run ``--offline`` and every command runs with a
+proxy that refuses connections, so pandoc's and WeasyPrint's remote images fail fast instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+import month
+import psutil
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
 CONTENT = REPO / "content"
-TIMEOUT_S = 600
+TIMEOUT_S = 1800  # a guard against a hung build only: a month's PDF on a busy machine takes minutes
+SAMPLE_S = 0.1  # reading a process's smaps for its PSS takes a few ms
+# A closed local port as the proxy: a fetch fails at once instead of reaching the internet.
+NO_NETWORK = {name: "http://127.0.0.1:9" for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")}
 
-# Placeholders: {publish} our CLI, {pandoc} the pandoc binary, {input} the Markdown file,
-# {out} a fresh empty folder for this run's output.
+# Placeholders: {publish} our CLI, {pandoc} the pandoc binary, {input} the Markdown inputs (one
+# or more arguments), {out} a fresh empty folder for this run's output.
 Command = Sequence[str]
 
 
@@ -101,6 +117,8 @@ BACKENDS: list[Backend] = [
 
 # Benchmarks must not depend on the network: use the CLI's offline switch where it has one.
 OFFLINE_FLAG = "--offline"
+# A private cache folder per measured build, where the CLI takes one (else XDG_CACHE_HOME only).
+CACHE_FLAG = "--cache"
 
 
 @dataclass
@@ -121,32 +139,63 @@ class Row:
     pandoc: Run = field(default_factory=Run)
 
 
+class TreeMemory(threading.Thread):
+    """Samples the summed PSS of a process and all its descendants until ``stop``; keeps the peak."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.root = psutil.Process(pid)
+        self.peak = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            try:
+                tree = [self.root, *self.root.children(recursive=True)]
+            except psutil.Error:
+                return
+            total = 0
+            for proc in tree:
+                with contextlib.suppress(psutil.Error):  # it may exit between listing and reading
+                    total += proc.memory_full_info().pss
+            self.peak = max(self.peak, total)
+            self.done.wait(SAMPLE_S)
+
+    def stop(self) -> int:
+        self.done.set()
+        self.join()
+        return self.peak
+
+    def kill(self) -> None:
+        with contextlib.suppress(psutil.Error):
+            for proc in [*self.root.children(recursive=True), self.root]:
+                proc.kill()
+
+
 def measure(argv: Sequence[str], env: dict[str, str], cwd: Path) -> Run:
-    """Wall time and peak RSS of one command; a failure is reported, never raised."""
+    """Wall time and peak memory of one command and its descendants; a failure is reported, never raised."""
     with tempfile.TemporaryFile() as log:
         start = time.perf_counter()
         try:
             proc = subprocess.Popen(list(argv), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         except OSError as exc:
             return Run(error=f"cannot start {argv[0]}: {exc.strerror}")
-        deadline = start + TIMEOUT_S
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-                os.wait4(proc.pid, 0)
-                proc.returncode = -9
-                return Run(error=f"timed out after {TIMEOUT_S} s")
-            time.sleep(0.005)
+        memory = TreeMemory(proc.pid)
+        memory.start()
+        timer = threading.Timer(TIMEOUT_S, memory.kill)
+        timer.start()
+        _, status, _ = os.wait4(proc.pid, 0)  # blocks: the time is exact, not a polling step
         elapsed = time.perf_counter() - start
+        timer.cancel()
+        peak = memory.stop()
         proc.returncode = os.waitstatus_to_exitcode(status)
+        if elapsed >= TIMEOUT_S:
+            return Run(error=f"timed out after {TIMEOUT_S} s")
         if proc.returncode != 0:
             log.seek(0)
             lines = log.read().decode("utf-8", "replace").strip().splitlines()
             return Run(error=f"exit {proc.returncode}: {lines[-1] if lines else 'no output'}")
-    return Run(seconds=elapsed, peak_mib=usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+    return Run(seconds=elapsed, peak_mib=peak / 2**20)
 
 
 def median_run(runs: list[Run]) -> Run:
@@ -170,9 +219,9 @@ def find_pandoc() -> tuple[str | None, str]:
         return found, ("PATH" if found else f"not found ({exc.__class__.__name__}: pip install pypandoc-binary)")
 
 
-def publish_subcommands(publish: str, env: dict[str, str]) -> dict[str, bool]:
-    """For each backend label: does `publish LABEL --help` work, and does it take OFFLINE_FLAG?"""
-    status: dict[str, bool] = {}
+def publish_subcommands(publish: str, env: dict[str, str]) -> dict[str, set[str]]:
+    """For each backend label whose `publish LABEL --help` works: which of OFFLINE_FLAG, CACHE_FLAG it takes."""
+    status: dict[str, set[str]] = {}
     for backend in BACKENDS:
         try:
             out = subprocess.run(
@@ -181,12 +230,19 @@ def publish_subcommands(publish: str, env: dict[str, str]) -> dict[str, bool]:
         except (OSError, subprocess.TimeoutExpired):
             continue
         if out.returncode == 0:
-            status[backend.label] = OFFLINE_FLAG in out.stdout
+            status[backend.label] = {flag for flag in (OFFLINE_FLAG, CACHE_FLAG) if flag in out.stdout}
     return status
 
 
-def expand(template: Command, **values: str) -> list[str]:
-    return [part.format(**values) for part in template]
+def expand(template: Command, inputs: Sequence[Path], **values: str) -> list[str]:
+    """The command with its placeholders filled; ``{input}`` becomes one argument per input."""
+    argv: list[str] = []
+    for part in template:
+        if part == "{input}":
+            argv.extend(map(str, inputs))
+        else:
+            argv.append(part.format(**values))
+    return argv
 
 
 def collect_inputs(paths: list[Path]) -> list[Path]:
@@ -204,13 +260,22 @@ def collect_inputs(paths: list[Path]) -> list[Path]:
 
 
 def tool_env() -> dict[str, str]:
-    env = dict(os.environ)
+    env = {**os.environ, **NO_NETWORK}
+    env.pop("no_proxy", None)
+    env.pop("NO_PROXY", None)
     # pandoc's --pdf-engine=weasyprint looks the engine up on PATH: use the venv's.
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return env
 
 
-def time_ours(path: Path, backend: Backend, publish: str, offline: bool, repeat: int) -> tuple[Run, Run]:
+def ours_argv(
+    backend: Backend, publish: str, flags: set[str], inputs: Sequence[Path], out: Path, cache: Path
+) -> list[str]:
+    argv = expand(backend.ours, inputs, publish=publish, out=str(out))
+    return argv + [OFFLINE_FLAG] * (OFFLINE_FLAG in flags) + [CACHE_FLAG, str(cache)] * (CACHE_FLAG in flags)
+
+
+def time_ours(path: Path, backend: Backend, publish: str, flags: set[str], repeat: int) -> tuple[Run, Run]:
     """(cold, warm): the cold run fills a private cache that the warm runs then reuse."""
     with tempfile.TemporaryDirectory(prefix="publish-bench-") as tmp:
         tmpdir = Path(tmp)
@@ -221,8 +286,7 @@ def time_ours(path: Path, backend: Backend, publish: str, offline: bool, repeat:
         def run(n: int) -> Run:
             out = tmpdir / f"out-{n}"
             out.mkdir()
-            argv = expand(backend.ours, publish=publish, input=str(path), out=str(out))
-            return measure([*argv, OFFLINE_FLAG] if offline else argv, env, path.parent)
+            return measure(ours_argv(backend, publish, flags, [path], out, cache), env, path.parent)
 
         cold = run(0)
         if cold.error:
@@ -230,7 +294,10 @@ def time_ours(path: Path, backend: Backend, publish: str, offline: bool, repeat:
         return cold, median_run([run(n) for n in range(1, repeat + 1)])
 
 
-def time_pandoc(path: Path, backend: Backend, pandoc: str | None, repeat: int) -> Run:
+def time_pandoc(
+    inputs: Sequence[Path], backend: Backend, pandoc: str | None, repeat: int, workdir: Path | None = None
+) -> Run:
+    """Median of ``repeat`` runs; the outputs are kept under ``workdir`` when one is given."""
     if backend.pandoc is None:
         return Run(error="no pandoc counterpart")
     if not pandoc:
@@ -238,12 +305,14 @@ def time_pandoc(path: Path, backend: Backend, pandoc: str | None, repeat: int) -
     env = tool_env()
     if "--pdf-engine=weasyprint" in backend.pandoc and not shutil.which("weasyprint", path=env["PATH"]):
         return Run(error="weasyprint not installed")
-    with tempfile.TemporaryDirectory(prefix="publish-bench-pandoc-") as tmp:
+    with contextlib.ExitStack() as stack:
+        root = workdir or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="publish-bench-pandoc-")))
         runs = []
         for n in range(repeat):
-            out = Path(tmp) / f"out-{n}"
-            out.mkdir()
-            runs.append(measure(expand(backend.pandoc, pandoc=pandoc, input=str(path), out=str(out)), env, path.parent))
+            out = root / f"out-{n}"
+            out.mkdir(parents=True)
+            argv = expand(backend.pandoc, inputs, pandoc=pandoc, out=str(out))
+            runs.append(measure(argv, env, inputs[0].parent))
     return median_run(runs)
 
 
@@ -385,6 +454,196 @@ def fmt_ratio(ours: float, theirs: float | None) -> str:
     return f"{ours / theirs:.2f}" if theirs else "n/a"
 
 
+# --- the month ------------------------------------------------------------
+
+MONTH_BACKENDS = ("pdf", "epub", "html", "latex")
+STEPS = ("cold", "no change", "+1 digest", "1-word edit")
+QUICK_DAYS = 6
+MB = 1e6 / 2**20  # MiB per MB: the goals are stated in MB
+
+
+@dataclass
+class MonthRow:
+    backend: str
+    steps: dict[str, Run] = field(default_factory=dict)
+    pandoc: Run = field(default_factory=Run)
+    pages: int | None = None  # of our PDF after the cold build
+    pandoc_pages: int | None = None
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One target of the issue, checked against the month's figures (None: not measured)."""
+
+    text: str
+    limit: float
+    unit: str
+    figure: Callable[[dict[str, MonthRow]], float | None]
+
+
+def step_s(rows: dict[str, MonthRow], label: str, step: str) -> float | None:
+    return rows[label].steps.get(step, Run()).seconds if label in rows else None
+
+
+def quotient(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+def largest_peak(rows: dict[str, MonthRow]) -> float | None:
+    peaks = [run.peak_mib / MB for row in rows.values() for run in row.steps.values() if run.peak_mib is not None]
+    return max(peaks, default=None)
+
+
+GOALS = [
+    Goal(
+        "PDF cold ≤ 0.3 × pandoc+WeasyPrint",
+        0.3,
+        "×",
+        lambda r: quotient(step_s(r, "pdf", "cold"), r["pdf"].pandoc.seconds if "pdf" in r else None),
+    ),
+    Goal("PDF rebuild, no change ≤ 2 s", 2, "s", lambda r: step_s(r, "pdf", "no change")),
+    Goal(
+        "PDF rebuild after +1 digest ≤ 20 % of cold",
+        0.2,
+        "×",
+        lambda r: quotient(step_s(r, "pdf", "+1 digest"), step_s(r, "pdf", "cold")),
+    ),
+    Goal("peak memory ≤ 600 MB (largest of our builds)", 600, "MB", largest_peak),
+    Goal("EPUB rebuild after 1-word edit ≤ 2 s", 2, "s", lambda r: step_s(r, "epub", "1-word edit")),
+    Goal("HTML rebuild after 1-word edit ≤ 2 s", 2, "s", lambda r: step_s(r, "html", "1-word edit")),
+]
+
+
+def pdf_pages(path: Path) -> int | None:
+    """Pages as poppler's pdfinfo counts them; None without poppler-utils or without the PDF."""
+    try:
+        out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, timeout=60, check=False).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    found = re.search(r"^Pages:\s+(\d+)", out, re.M)
+    return int(found.group(1)) if found else None
+
+
+def output_path(template: Command, out: Path) -> Path:
+    """The file a command template writes (the argument after ``-o``)."""
+    parts = list(template)
+    return Path(parts[parts.index("-o") + 1].format(out=out))
+
+
+def edit_one_word(text: str) -> str:
+    """The first letter of one word flipped, in the first prose line from the middle on.
+
+    Prose: not a heading, formula, table row, link or tag, so the edit changes words, not structure.
+    """
+    lines = text.splitlines(keepends=True)
+    for n in [*range(len(lines) // 2, len(lines)), *range(len(lines) // 2)]:
+        line = lines[n]
+        word = re.search(r"\b[A-Za-z]{4,}\b", line)
+        if word and not line.lstrip().startswith("#") and not re.search(r"[$|<>]|\]\(", line):
+            i = word.start()
+            lines[n] = line[:i] + line[i].swapcase() + line[i + 1 :]
+            return "".join(lines)
+    raise ValueError("no prose word to edit")
+
+
+def run_month(
+    days: int, seed: int, labels: Sequence[str], publish: str, pandoc: str | None, available: dict[str, set[str]]
+) -> list[MonthRow]:
+    """Per backend: cold build, rebuild with no change, after a new digest, after a one-word edit.
+
+    Every backend starts from the same ``days`` digests with its own empty cache and output
+    folder; the rebuilds reuse both, as a user's next call would.  The new digest is the day
+    after the last (``month.generate`` with one more day); the edit is in the middle document.
+    pandoc, which has no cache, builds the same ``days`` files once, given as separate inputs
+    in date order (it concatenates them).
+    """
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="publish-month-") as tmp:
+        root = Path(tmp)
+        staged = month.generate(root / "staged", days + 1, seed)
+        extra, middle = staged[-1], staged[days // 2]
+        for label in labels:
+            backend = next(b for b in BACKENDS if b.label == label)
+            row = MonthRow(label)
+            work = root / label
+            inputs = work / "month"
+            shutil.copytree(root / "staged", inputs, ignore=shutil.ignore_patterns(extra.name))
+            row.pandoc = time_pandoc(sorted(inputs.glob("*.md")), backend, pandoc, 1, work / "pandoc")
+            if backend.pandoc and label == "pdf":
+                row.pandoc_pages = pdf_pages(output_path(backend.pandoc, work / "pandoc" / "out-0"))
+            print(f"  {label:6} pandoc: {fmt_s(row.pandoc)} s", flush=True)
+            if label not in available:
+                row.steps = dict.fromkeys(STEPS, Run(error=f"`publish {label}` not available yet"))
+                rows.append(row)
+                continue
+            out, cache = work / "out", work / "cache"
+            out.mkdir()
+            env = {**tool_env(), "XDG_CACHE_HOME": str(cache / "xdg")}
+            argv = ours_argv(backend, publish, available[label], [inputs], out, cache / "publish")
+            for step in STEPS:
+                if step == "+1 digest":
+                    shutil.copy2(extra, inputs)
+                elif step == "1-word edit":
+                    edited = inputs / middle.name
+                    edited.write_text(edit_one_word(edited.read_text(encoding="utf-8")), encoding="utf-8")
+                row.steps[step] = measure(argv, env, work)
+                if step == "cold" and label == "pdf":
+                    row.pages = pdf_pages(output_path(backend.ours, out))
+                print(f"  {label:6} {step}: {fmt_s(row.steps[step])} s, {fmt_mb(row.steps[step])} MB", flush=True)
+            rows.append(row)
+    return rows
+
+
+def pages_rate(pages: int | None, seconds: float | None) -> str:
+    return f"{pages} pages, {pages / seconds:.1f} pages/s" if pages and seconds else "pages n/a"
+
+
+def fmt_mb(run: Run) -> str:
+    return f"{run.peak_mib / MB:.0f}" if run.peak_mib is not None else "n/a"
+
+
+def fmt_goal(value: float | None, unit: str) -> str:
+    if value is None:
+        return "n/a"
+    return {"s": f"{value:.2f} s", "×": f"{value:.2f} ×", "MB": f"{value:.0f} MB"}[unit]
+
+
+def check_goals(rows: list[MonthRow]) -> list[tuple[Goal, float | None, bool | None]]:
+    by_label = {r.backend: r for r in rows}
+    checked = []
+    for goal in GOALS:
+        value = goal.figure(by_label)
+        checked.append((goal, value, None if value is None else value <= goal.limit))
+    return checked
+
+
+def print_month(rows: list[MonthRow]) -> None:
+    """Seconds per step with ours/pandoc in brackets, PDF pages per second, then the goals."""
+    header = ("backend", *(f"{step} s" for step in STEPS), "pandoc s", "ours peak MB", "pandoc MB")
+    table = [header]
+    for r in rows:
+        steps = [f"{fmt_s(r.steps[s])} ({ratio(r.steps[s], r.pandoc)})" for s in STEPS]
+        peak_run = peak(*r.steps.values())
+        table.append((r.backend, *steps, fmt_s(r.pandoc), fmt_mb(peak_run), fmt_mb(r.pandoc)))
+    print("\nmonth: seconds (ours/pandoc)")
+    print_rows(table)
+    pdf = next((r for r in rows if r.backend == "pdf"), None)
+    if pdf:
+        cold, theirs = pdf.steps["cold"].seconds, pdf.pandoc.seconds
+        theirs_rate = pages_rate(pdf.pandoc_pages, theirs)
+        print(f"\nPDF: ours {pages_rate(pdf.pages, cold)} cold; pandoc+WeasyPrint {theirs_rate}")
+    table = [("goal", "figure", "")]
+    for goal, value, met in check_goals(rows):
+        table.append((goal.text, fmt_goal(value, goal.unit), {True: "met", False: "not met", None: "n/a"}[met]))
+    print()
+    print_rows(table)
+
+
+def month_json(rows: list[MonthRow], days: int, seed: int) -> dict[str, object]:
+    goals = [{"goal": g.text, "limit": g.limit, "figure": v, "met": m} for g, v, m in check_goals(rows)]
+    return {"days": days, "seed": seed, "rows": [asdict(r) for r in rows], "goals": goals}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("inputs", nargs="*", type=Path, help="Markdown files or folders (default: corpus or content/)")
@@ -393,10 +652,12 @@ def main(argv: list[str] | None = None) -> int:
         "--backends", default=",".join(b.label for b in BACKENDS), help="comma-separated rows to run (default: all)"
     )
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
+    parser.add_argument("--month", action="store_true", help="time a synthetic month (scripts/month.py) instead")
+    parser.add_argument("--quick", action="store_true", help=f"--month with {QUICK_DAYS} days, to try it out fast")
+    parser.add_argument("--days", type=int, default=30, help="digests in the month (default 30)")
+    parser.add_argument("--seed", type=int, default=0, help="the month's random seed (default 0)")
     args = parser.parse_args(argv)
 
-    default = CORPUS if CORPUS.is_dir() else CONTENT
-    files = collect_inputs(args.inputs or [default])
     wanted = set(args.backends.split(","))
     backends = [b for b in BACKENDS if b.label in wanted]
     if not backends:
@@ -412,55 +673,75 @@ def main(argv: list[str] | None = None) -> int:
     if pandoc:
         version = subprocess.run([pandoc, "--version"], capture_output=True, text=True, check=False).stdout
         pandoc_version = version.splitlines()[0] if version else "n/a"
-    print(f"publish bench: {len(files)} file(s) from {files[0].parent}, repeat={args.repeat}")
-    print(f"  python {platform.python_version()}, {os.cpu_count()} CPUs, {pandoc_version} ({pandoc_source})")
-    print(f"  publish: {publish}; subcommands found: {', '.join(sorted(available)) or 'none'}")
+    if args.month or args.quick:
+        days = QUICK_DAYS if args.quick else args.days
+        print(f"publish bench: a synthetic month of {days} digests (seed {args.seed}), one run per step")
+    else:
+        files = collect_inputs(args.inputs or [CORPUS if CORPUS.is_dir() else CONTENT])
+        print(f"publish bench: {len(files)} file(s) from {files[0].parent}, repeat={args.repeat}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())  # other work on the machine skews every figure
+    machine = f"python {platform.python_version()}, {os.cpu_count()} CPUs (load {load})"
+    print(f"  {machine}, {pandoc_version} ({pandoc_source})")
+    flags = {label: ",".join(sorted(f)) for label, f in available.items()}
+    print(f"  publish: {publish}; subcommands found: {', '.join(f'{k} ({v})' for k, v in sorted(flags.items()))}")
     print()
 
+    if args.month or args.quick:
+        labels = [label for label in MONTH_BACKENDS if label in wanted]
+        rows = run_month(days, args.seed, labels, publish, pandoc, available)
+        print_month(rows)
+        print_notes([(r.backend, part, run) for r in rows for part, run in [*r.steps.items(), ("pandoc", r.pandoc)]])
+        if args.json:
+            write_json(args.json, month_json(rows, days, args.seed))
+        return 1 if any(r.backend in available and any(s.error for s in r.steps.values()) for r in rows) else 0
+    return run_corpus(files, backends, publish, pandoc, available, args.repeat, args.json)
+
+
+def print_notes(runs: list[tuple[str, str, Run]]) -> None:
+    """Why a figure is n/a: each distinct (backend, part, error) once."""
+    notes = dict.fromkeys(f"  {backend} {part}: {run.error}" for backend, part, run in runs if run.error)
+    if notes:
+        print("\nnotes:", *notes, sep="\n")
+
+
+def write_json(path: Path, data: object) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def run_corpus(
+    files: list[Path],
+    backends: list[Backend],
+    publish: str,
+    pandoc: str | None,
+    available: dict[str, set[str]],
+    repeat: int,
+    json_path: Path | None,
+) -> int:
+    """Each backend on each file, cold and warm, beside pandoc; then the HTML stages in process."""
     rows: list[Row] = []
     for backend in backends:
         for path in files:
             row = Row(file=path.name, backend=backend.label)
             if backend.label in available:
-                row.cold, row.warm = time_ours(path, backend, publish, available[backend.label], args.repeat)
+                row.cold, row.warm = time_ours(path, backend, publish, available[backend.label], repeat)
             else:
                 row.cold = row.warm = Run(error=f"`publish {backend.label}` not available yet")
             # Timed even without our backend: pandoc's figure is the target it will be held to.
-            row.pandoc = time_pandoc(path, backend, pandoc, args.repeat)
+            row.pandoc = time_pandoc([path], backend, pandoc, repeat)
             rows.append(row)
             summary = f"ours {fmt_s(row.warm)} s, pandoc {fmt_s(row.pandoc)} s"
             print(f"  {backend.label:6} {path.name}: {summary}", flush=True)
     print()
     print_table(rows)
-    if "html" in wanted:
-        print_stages(files, {r.file: r.pandoc for r in rows if r.backend == "html"}, args.repeat)
+    if any(b.label == "html" for b in backends):
+        print_stages(files, {r.file: r.pandoc for r in rows if r.backend == "html"}, repeat)
 
-    errors = [
-        (r, part, getattr(r, part).error) for r in rows for part in ("cold", "warm", "pandoc") if getattr(r, part).error
-    ]
-    if errors:
-        print("\nnotes:")
-        seen: set[tuple[str, str, str]] = set()
-        for r, part, message in errors:
-            key = (r.backend, part, message or "")
-            if key not in seen:
-                seen.add(key)
-                print(f"  {r.backend} {part}: {message}")
-    if args.json:
-        args.json.write_text(
-            json.dumps(
-                [
-                    {
-                        "file": r.file,
-                        "backend": r.backend,
-                        **{part: vars(getattr(r, part)) for part in ("cold", "warm", "pandoc")},
-                    }
-                    for r in rows
-                ],
-                indent=2,
-                ensure_ascii=False,
-            ),
-            encoding="utf-8",
+    parts = ("cold", "warm", "pandoc")
+    print_notes([(r.backend, part, getattr(r, part)) for r in rows for part in parts])
+    if json_path:
+        write_json(
+            json_path,
+            [{"file": r.file, "backend": r.backend, **{part: vars(getattr(r, part)) for part in parts}} for r in rows],
         )
     # A subcommand that exists but fails is a real failure; a missing one is only n/a.
     broken = [r for r in rows if r.backend in available and r.cold.error]
