@@ -469,21 +469,23 @@ def contents(items: Sequence[DocumentInput], pages: Mapping[str, int] | None = N
 
     def link(anchor: str, label: str) -> str:
         if pages is None:
-            return f'<a href="#{escape(anchor)}">{label}'
-        return f'<a href="{PART_LINK}{escape(anchor)}" data-page="{pages.get(anchor, "")}">{label}'
+            href, number = f"#{escape(anchor)}", f'<span class="toc-page" data-target="#{escape(anchor)}"></span>'
+        else:
+            href, number = f"{PART_LINK}{escape(anchor)}", f'<span class="toc-page" data-page="{pages.get(anchor, "")}"></span>'
+        return f'<a href="{href}"><span class="toc-text">{label}</span>{number}</a>'
 
     entries = []
     for number, item in enumerate(items, start=1):
         doc = item.doc
         papers = "".join(
-            f"<li>{link(f'{document_id(number)}-{anchor}', escape(space_text(paper.title)))}</a></li>"
+            f"<li>{link(f'{document_id(number)}-{anchor}', escape(space_text(paper.title)))}</li>"
             for _, paper, anchor in item.papers
         )
         title = doc.meta.title or doc.path.stem
         date = date_unless_in(title, doc.meta.date)
         date_html = f'<span class="toc-date">{escape(date)}</span>' if date else ""
         entries.append(
-            f'<li class="toc-doc">{link(document_id(number), escape(space_text(title)) + date_html)}</a>'
+            f'<li class="toc-doc">{link(document_id(number), escape(space_text(title)) + date_html)}'
             + (f'<ol class="toc-papers">{papers}</ol>' if papers else "")
             + "</li>\n"
         )
