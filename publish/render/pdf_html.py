@@ -469,10 +469,10 @@ def contents(items: Sequence[DocumentInput], pages: Mapping[str, int] | None = N
 
     def link(anchor: str, label: str) -> str:
         if pages is None:
-            href, number = f"#{escape(anchor)}", f'<span class="toc-page" data-target="#{escape(anchor)}"></span>'
+            href, number = f"#{escape(anchor)}", f'data-target="#{escape(anchor)}"'
         else:
-            href, number = f"{PART_LINK}{escape(anchor)}", f'<span class="toc-page" data-page="{pages.get(anchor, "")}"></span>'
-        return f'<a href="{href}"><span class="toc-text">{label}</span>{number}</a>'
+            href, number = f"{PART_LINK}{escape(anchor)}", f'data-page="{pages.get(anchor, "")}"'
+        return f'<a href="{href}"><span class="toc-text">{label}</span><span class="toc-page" {number}></span></a>'
 
     entries = []
     for number, item in enumerate(items, start=1):
