@@ -1,12 +1,17 @@
-"""Helpers several test modules share: the words a reader must find, PDF text, the Nu Html Checker."""
+"""Helpers several test modules share: the words a reader must find, PDF text, the Nu Html Checker,
+a web server on 127.0.0.1."""
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
+import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -77,3 +82,26 @@ def vnu_errors(pages: Iterable[Path]) -> str:
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     return "" if result.returncode == 0 else result.stderr[-4000:]
+
+
+@contextmanager
+def local_server(handler: Callable[..., BaseHTTPRequestHandler]) -> Iterator[str]:
+    """The base URL of a server on 127.0.0.1 answering with ``handler``: tests never reach the internet."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+class QuietFiles(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Requests are part of the test, not of its output."""
+
+
+def serve_folder(root: Path) -> AbstractContextManager[str]:
+    """The files under ``root``, served on 127.0.0.1."""
+    return local_server(functools.partial(QuietFiles, directory=str(root)))

@@ -7,13 +7,13 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from _helpers import local_server
 from PIL import Image
 
 from publish.check import duplicate_papers, format_finding, unbalanced_dollars
@@ -290,12 +290,8 @@ def image_server() -> Iterator[str]:
     Image.new("RGB", (8, 8), (200, 40, 40)).save(buffer, "PNG")
     _Images.png = buffer.getvalue()
     _Images.requests = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Images)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with local_server(_Images) as url:
+        yield url
 
 
 def test_remote_images_are_fetched_only_online(image_server: str, tmp_path: Path) -> None:

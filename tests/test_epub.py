@@ -7,15 +7,12 @@ are shared with ``test_epub_corpus.py``.
 from __future__ import annotations
 
 import copy
-import functools
-import http.server
 import io
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from _helpers import serve_folder
 from lxml import etree
 from PIL import Image as PILImage
 
@@ -387,26 +385,14 @@ def test_a_piece_that_is_not_well_formed_is_left_out_with_a_warning(tmp_path: Pa
 # --------------------------------------------------------------------------
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """Requests are part of the test, not of its output."""
-
-
 @pytest.fixture
 def image_server(tmp_path: Path) -> Iterator[str]:
     """A web server on 127.0.0.1 with one large PNG and an HTML page posing as an image."""
     root = tmp_path / "www"
     write_png(root / "big.png", (3000, 2000))
     (root / "page.png").write_text("<html>not an image</html>")
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(root) as url:
+        yield url
 
 
 def test_remote_and_local_images_are_embedded_downscaled(tmp_path: Path, image_server: str) -> None:

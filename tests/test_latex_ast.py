@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _helpers import serve_folder
 from PIL import Image as PILImage
 
 from publish.model import (
@@ -159,25 +157,14 @@ def test_missing_images_leave_a_placeholder_with_the_address(tmp_path: Path) -> 
     assert len(warnings) == 7 and "placeholder" in warnings[0].message
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def image_server(tmp_path: Path) -> Iterator[str]:
     """A web server on 127.0.0.1 with one PNG: the network the tests may use."""
     root = tmp_path / "site"
     root.mkdir()
     PILImage.new("RGB", (64, 32), "teal").save(root / "shot.png")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        thread.join()
+    with serve_folder(root) as url:
+        yield url
 
 
 def test_fetched_images_are_copied_into_figures(tmp_path: Path, image_server: str) -> None:

@@ -14,16 +14,14 @@ import logging
 import re
 import shutil
 import subprocess
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from _helpers import pdf_text, squeeze
+from _helpers import local_server, pdf_text, squeeze
 from click.testing import CliRunner
 from PIL import Image
 from test_images import Handler
@@ -180,12 +178,8 @@ def _png(path: Path, size: tuple[int, int]) -> None:
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
     """The image host of the image store's tests, on 127.0.0.1: good images and every kind of bad answer."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with local_server(Handler) as url:
+        yield url
 
 
 def T(text: str) -> m.Text:
