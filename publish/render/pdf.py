@@ -101,7 +101,7 @@ def build_pdf(
     if in_parts:
         laid = lay_out_in_parts(items, engine, right_hand=paper == "a5", jobs=jobs, **front)  # type: ignore[arg-type]
     else:
-        laid = lay_out_in_one_piece(items, engine, right_hand=paper == "a5", **front)  # type: ignore[arg-type]
+        laid = lay_out_in_one_piece(items, engine, **front)  # type: ignore[arg-type]
     write_bytes_atomic(output, laid.pdf)
     general = [
         m.Diagnostic(file=str(output), line=0, message=text)
@@ -112,9 +112,9 @@ def build_pdf(
 
 
 def lay_out_in_one_piece(
-    items: Sequence[DocumentInput], engine: Engine, *, title: str, generated: dt.date, toc: bool, right_hand: bool
+    items: Sequence[DocumentInput], engine: Engine, *, title: str, generated: dt.date, toc: bool
 ) -> Laid:
-    """The whole pack as one HTML document, one WeasyPrint run."""
+    """The whole pack as one HTML document, one WeasyPrint run (the stylesheet opens A5 documents on the right)."""
     assets = Assets()
     rendered = render_pack(title, items, assets, generated=generated, toc=toc)
     html, replaced = replace_undrawable(rendered.html)
