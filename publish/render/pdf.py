@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,10 +41,9 @@ from publish.render.pdf_html import (
     render_document,
     render_front,
     render_pack,
-    toc_anchors,
 )
 from publish.render.pdf_merge import join, plan
-from publish.render.pdf_parts import PARTS, Engine, Layouts, Part, cached, layout_part, part_assets, remember
+from publish.render.pdf_parts import PARTS, Engine, Layouts, Part, Slot, cached, layout_part, part_assets, remember
 from publish.render.pdf_typography import space_document, substitutes
 from publish.tree import iter_nodes
 
@@ -134,9 +132,8 @@ def lay_out_in_parts(
 ) -> Laid:
     """Front matter and each document laid out on their own (cached, in parallel), then joined.
 
-    The contents needs the page numbers, which only the laid-out documents know: it is laid
-    out first with the widest numbers (beside the documents), then again with the real ones,
-    until its own length stops moving the documents.
+    The contents cannot know the page numbers, which only the laid-out documents know: it
+    leaves a slot for each, and the page numbers part, laid out last, writes them in.
     """
     assets = Assets()
     replaced: dict[str, str] = {}
@@ -149,30 +146,18 @@ def lay_out_in_parts(
 
     rendered = [render_document(item, number, assets) for number, item in enumerate(items, start=1)]
     documents = [part(f"document {n}", r.html) for n, r in enumerate(rendered, start=1)]
-    anchors = toc_anchors(items)
-    front_html = functools.partial(render_front, title, items, generated=generated, toc=toc)
+    front_html = render_front(title, items, generated=generated, toc=toc)
     with Layouts(engine, jobs=jobs) as layouts:
-        with progress.task("PDF layout", total=len(documents) + 1) as task:
-            front, *laid = layouts.lay_out(
-                [part("contents", front_html(pages=dict.fromkeys(anchors, 888))), *documents], on_done=task.advance
-            )
-        for _ in range(3):
-            # The contents with the real numbers, and the page numbers assuming its length holds: side by side.
+        with progress.task("PDF layout", total=len(documents) + 2) as task:
+            front, *laid = layouts.lay_out([part("front matter", front_html), *documents], on_done=task.advance)
             layout = plan([front.pages, *(doc.pages for doc in laid)], right_hand=right_hand)
-            pages = {
+            numbers = {
                 name: layout.starts[index] + page + 1
                 for index, doc in enumerate(laid, start=1)
                 for name, page in doc.anchors.items()
             }
-            previous = front
-            front, folio = layouts.lay_out(
-                [part("contents", front_html(pages=pages)), Part("page numbers", folio_html(layout.total))]
-            )
-            if front.pages == previous.pages:
-                break
-        layout = plan([front.pages, *(doc.pages for doc in laid)], right_hand=right_hand)
-        if folio.pages != layout.total:
-            (folio,) = layouts.lay_out([Part("page numbers", folio_html(layout.total))])
+            (folio,) = layouts.lay_out([Part("page numbers", folio_html(layout.total, front.slots, numbers))])
+            task.advance("page numbers")
     unnumbered = frozenset(range(front.anchors.get(CONTENTS_ID, front.pages)))  # the cover
     # Nothing changed since the last build: its joined PDF is in the cache under the parts' keys.
     key = cache_key("joined", *(done.key for done in (front, *laid, folio)), repr(layout), repr(sorted(unnumbered)))
@@ -281,7 +266,25 @@ NO_FOLIO = """
 """
 
 
-def folio_html(pages: int) -> str:
-    """``pages`` empty pages: laid out with the pack's stylesheets, they hold only the page numbers."""
-    body = '<div style="break-before: page"></div>' * (pages - 1)
-    return f'<!DOCTYPE html>\n<html lang="zh-Hans"><body><div></div>{body}</body></html>\n'
+def folio_html(pages: int, slots: Mapping[str, Slot] | None = None, numbers: Mapping[str, int] | None = None) -> str:
+    """``pages`` empty pages: laid out with the pack's stylesheets, they hold the page numbers and,
+    on the contents' pages, each of ``numbers`` set into its slot (see ``pdf_html.contents``)."""
+    numbers = numbers or {}
+    on_page: dict[int, list[str]] = {}
+    for name, slot in (slots or {}).items():
+        if name in numbers:
+            on_page.setdefault(slot.page, []).append(slot_number(slot, numbers[name]))
+    breaks = ["", *[" break-before: page;"] * (pages - 1)]
+    body = "".join(
+        f'<div style="position: relative;{brk}">{"".join(on_page.get(n, []))}</div>' for n, brk in enumerate(breaks)
+    )
+    return f'<!DOCTYPE html>\n<html lang="zh-Hans"><body>{body}</body></html>\n'
+
+
+def slot_number(slot: Slot, number: int) -> str:
+    """``number`` in a box of the size and place of ``slot``: the same font and line height, the same baseline."""
+    style = (
+        f"left: {slot.x:.3f}px; top: {slot.y:.3f}px; width: {slot.width:.3f}px; height: {slot.height:.3f}px; "
+        f"line-height: {slot.height:.3f}px; font-size: {slot.font_size:.3f}px; font-weight: {slot.font_weight}"
+    )
+    return f'<span class="toc-page slot-number" style="{style}">{number}</span>'

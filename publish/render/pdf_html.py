@@ -459,19 +459,20 @@ def cover(title: str, docs: Sequence[m.Document], generated: dt.date) -> str:
     )
 
 
-def contents(items: Sequence[DocumentInput], pages: Mapping[str, int] | None = None) -> str:
+def contents(items: Sequence[DocumentInput], *, in_parts: bool = False) -> str:
     """Documents and their papers, each with its page number.
 
     In one piece the stylesheet's ``target-counter`` finds the numbers.  Built in parts, the
-    contents is laid out on its own: ``pages`` gives the numbers and the links point across
-    parts (``PART_LINK``), to be joined up when the parts are.
+    contents is laid out before any document's pages are known: each number is an empty slot
+    (``data-slot``) the page numbers part writes into, so no page count can make the contents
+    be laid out again; its links point across parts (``PART_LINK``), joined up with the parts.
     """
 
     def link(anchor: str, label: str) -> str:
-        if pages is None:
-            href, number = f"#{escape(anchor)}", f'data-target="#{escape(anchor)}"'
+        if in_parts:
+            href, number = f"{PART_LINK}{escape(anchor)}", f'data-slot="{escape(anchor)}"'
         else:
-            href, number = f"{PART_LINK}{escape(anchor)}", f'data-page="{pages.get(anchor, "")}"'
+            href, number = f"#{escape(anchor)}", f'data-target="#{escape(anchor)}"'
         return f'<a href="{href}"><span class="toc-text">{label}</span><span class="toc-page" {number}></span></a>'
 
     entries = []
@@ -528,12 +529,10 @@ def render_pack(
     return Rendered(html=_page(_head(title, docs), front + articles), warnings=[t.warnings for t in translators])
 
 
-def render_front(
-    title: str, items: Sequence[DocumentInput], *, generated: dt.date, toc: bool, pages: Mapping[str, int]
-) -> str:
-    """The cover and contents as a part of their own, numbered from ``pages``; it carries the pack's metadata."""
+def render_front(title: str, items: Sequence[DocumentInput], *, generated: dt.date, toc: bool) -> str:
+    """The cover and contents as a part of their own, with slots for page numbers; it carries the pack's metadata."""
     docs = [item.doc for item in items]
-    front = cover(title, docs, generated) + (contents(items, pages) if toc else "")
+    front = cover(title, docs, generated) + (contents(items, in_parts=True) if toc else "")
     return _page(_head(title, docs), front)
 
 

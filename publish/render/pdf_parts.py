@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
@@ -72,14 +72,30 @@ class Part:
 
 
 @dataclass(frozen=True)
+class Slot:
+    """Where a ``data-slot`` element was laid out: its (0-based) page, its content box in CSS px
+    from the top left of the page area, and its font size and weight, for text to be set into it."""
+
+    page: int
+    x: float
+    y: float
+    width: float
+    height: float
+    font_size: float
+    font_weight: int
+
+
+@dataclass(frozen=True)
 class LaidOut:
-    """A part as PDF bytes, with its page count, the (0-based) page of each id, and what WeasyPrint said."""
+    """A part as PDF bytes, with its page count, the (0-based) page of each id and each slot, and
+    what WeasyPrint said."""
 
     pdf: bytes
     pages: int
     anchors: dict[str, int]
     messages: tuple[str, ...]
     key: str = ""  # where it is cached, once it is
+    slots: dict[str, Slot] = field(default_factory=dict)
 
 
 def _file_digest(path: Path) -> bytes:
@@ -169,7 +185,24 @@ def layout_part(part: Part, engine: Engine) -> LaidOut:
     for number, page in enumerate(document.pages):
         for name in page.anchors:
             anchors.setdefault(name, number)  # a box split across pages carries its id on each: the first counts
-    return LaidOut(data, len(document.pages), anchors, (*environment_warnings(), *messages))
+    warnings = (*environment_warnings(), *messages)
+    return LaidOut(data, len(document.pages), anchors, warnings, slots=find_slots(document.pages))
+
+
+def find_slots(pages: Sequence[Any]) -> dict[str, Slot]:
+    """The place of every element with a ``data-slot`` attribute in WeasyPrint's laid-out ``pages``."""
+    found: dict[str, Slot] = {}
+    for number, page in enumerate(pages):
+        area = page._page_box  # the laid-out boxes: WeasyPrint has no public API for them
+        left, top = area.content_box_x(), area.content_box_y()
+        for box in area.descendants():
+            name = box.element.get("data-slot") if getattr(box, "element", None) is not None else None
+            if name is None or "::" in box.element_tag or name in found:
+                continue  # not a slot, or the box of its ::after, or the slot's continuation
+            x, y = box.content_box_x() - left, box.content_box_y() - top
+            size, weight = box.style["font_size"], box.style["font_weight"]
+            found[name] = Slot(number, x, y, box.width, box.height, size, weight)
+    return found
 
 
 class _Collect(logging.Handler):
