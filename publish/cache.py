@@ -33,7 +33,7 @@ CACHE_ENV = "PUBLISH_CACHE_DIR"
 # The packages whose files make up publish (filters/ and styles/ install inside it) and the
 # suffixes of the files among them that decide what it produces.
 _PACKAGES = ("publish", "publish.filters", "publish.styles")
-_SOURCE_SUFFIXES = frozenset({".py", ".js", ".css", ".html", ".tex"})
+_SOURCE_SUFFIXES = frozenset({".py", ".js", ".css", ".html", ".tex", ".svg"})
 
 
 def cache_root() -> Path:

@@ -40,10 +40,14 @@ def destinations(data: bytes) -> dict[str, int]:
 
 
 def page_texts(path: Path) -> list[str]:
-    """The text of each page as laid out (form feeds separate pages)."""
+    """The text of each page as laid out, word by word in its column (form feeds separate pages).
+
+    Blank lines are left out: pdftotext guesses them from the gaps between the blocks it finds, and
+    the contents' numbers, drawn with the page numbers in the joined PDF, are a block of their own.
+    """
     text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
                           check=True).stdout
-    return text.split("\f")
+    return ["\n".join(line for line in page.splitlines() if line.strip()) for page in text.split("\f")]
 
 
 def links(path: Path) -> list[tuple[int, str, int]]:

@@ -282,9 +282,9 @@ def folio_html(pages: int, slots: Mapping[str, Slot] | None = None, numbers: Map
 
 
 def slot_number(slot: Slot, number: int) -> str:
-    """``number`` in a box of the size and place of ``slot``: the same font and line height, the same baseline."""
+    """``number`` at the end of the slot's line, in the same font and line height: on the same baseline."""
     style = (
-        f"left: {slot.x:.3f}px; top: {slot.y:.3f}px; width: {slot.width:.3f}px; height: {slot.height:.3f}px; "
-        f"line-height: {slot.height:.3f}px; font-size: {slot.font_size:.3f}px; font-weight: {slot.font_weight}"
+        f"left: {slot.x:.3f}px; top: {slot.y:.3f}px; height: {slot.height:.3f}px; line-height: {slot.height:.3f}px; "
+        f"font-size: {slot.font_size:.3f}px; font-weight: {slot.font_weight}"
     )
     return f'<span class="toc-page slot-number" style="{style}">{number}</span>'

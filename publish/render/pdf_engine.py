@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Iterable, Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
@@ -20,6 +21,7 @@ from publish.render import pdf_svg_paths as svg_paths
 from publish.render.pdf_assets import SCHEME as ASSET_SCHEME
 from publish.render.pdf_parts import Engine
 
+STYLE_SCHEME = "style:"  # images the stylesheets draw with, from the project's styles folder
 HARFBUZZ_HINT = (
     "HarfBuzz's subsetter (libharfbuzz-subset0) was not found: fonts are subset with fontTools, "
     "which makes the PDF build several times slower; install libharfbuzz-subset0 (Debian/Ubuntu) "
@@ -28,7 +30,7 @@ HARFBUZZ_HINT = (
 
 
 class PackFetcher(URLFetcher):
-    """WeasyPrint's only way to read anything: ``assets``, files under ``roots`` and exactly ``files``.
+    """WeasyPrint's only way to read anything: ``assets``, the styles' images, files under ``roots`` and ``files``.
 
     Never the network (images come from the store as local files), never a
     file elsewhere: a document cannot make the PDF embed ``/etc/passwd``.
@@ -46,9 +48,19 @@ class PackFetcher(URLFetcher):
             if data is None:
                 raise ValueError(f"no such asset: {url}")
             return URLFetcherResponse(url, body=data, headers={"Content-Type": "image/svg+xml"})
+        if url.startswith(STYLE_SCHEME):
+            return URLFetcherResponse(url, body=style_image(url), headers={"Content-Type": "image/svg+xml"})
         path = allowed_path(url, self.roots, self.files)
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+
+
+def style_image(url: str) -> bytes:
+    """An SVG the stylesheets draw with (``style:leader-dot.svg``), from the project's styles."""
+    name = url.removeprefix(STYLE_SCHEME)
+    if "/" in name or "\\" in name or not name.endswith(".svg"):
+        raise ValueError(f"no such style image: {url}")
+    return resources.files("publish.styles").joinpath(name).read_bytes()
 
 
 def allowed_path(url: str, roots: Sequence[Path], files: frozenset[Path]) -> Path:

@@ -165,10 +165,7 @@ class _Joiner:
         out.docinfo = out.copy_foreign(_indirect(src, src.trailer.Info)) if "/Info" in src.trailer else out.docinfo
 
     def stamp(self, folio: bytes, skip: frozenset[int]) -> None:
-        """Draw page ``i`` of ``folio`` over page ``i``, except on pages in ``skip``.
-
-        Over, not under: the contents' number slots are white (the leader dots stop at them).
-        """
+        """Draw page ``i`` of ``folio`` under page ``i``, except on pages in ``skip``."""
         src = Pdf.open(io.BytesIO(folio))
         self.sources.append(src)
         for number, (page, folio_page) in enumerate(zip(self.out.pages, src.pages, strict=False)):
@@ -176,10 +173,9 @@ class _Joiner:
                 continue
             form = self.out.copy_foreign(folio_page.as_form_xobject())
             name = page.add_resource(form, Name.XObject, prefix="Folio")
-            # In the page's own coordinates (its content saved and restored around it); marked as an
-            # artifact so it is not read aloud.
-            page.contents_add(pikepdf.Stream(self.out, b"q\n"), prepend=True)
-            page.contents_add(pikepdf.Stream(self.out, b"Q\nq /Artifact BMC " + str(name).encode() + b" Do EMC Q\n"))
+            # First, in the page's own coordinates; marked as an artifact so it is not read aloud.
+            page.contents_add(pikepdf.Stream(self.out, b"q /Artifact BMC " + str(name).encode() + b" Do EMC Q\n"),
+                              prepend=True)
 
     def save(self) -> bytes:
         buffer = io.BytesIO()

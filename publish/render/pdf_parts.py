@@ -73,13 +73,13 @@ class Part:
 
 @dataclass(frozen=True)
 class Slot:
-    """Where a ``data-slot`` element was laid out: its (0-based) page, its content box in CSS px
-    from the top left of the page area, and its font size and weight, for text to be set into it."""
+    """The line a ``data-slot`` element was laid out on: its (0-based) page, the right edge of the
+    line's block and the line's top in CSS px from the top left of the page area, the line's
+    height, and the slot's font size and weight, for text to be set at the end of that line."""
 
     page: int
     x: float
     y: float
-    width: float
     height: float
     font_size: float
     font_weight: int
@@ -190,18 +190,26 @@ def layout_part(part: Part, engine: Engine) -> LaidOut:
 
 
 def find_slots(pages: Sequence[Any]) -> dict[str, Slot]:
-    """The place of every element with a ``data-slot`` attribute in WeasyPrint's laid-out ``pages``."""
+    """Where every element with a ``data-slot`` attribute is in WeasyPrint's laid-out ``pages``."""
+    from weasyprint.formatting_structure.boxes import BlockContainerBox, LineBox
+
     found: dict[str, Slot] = {}
     for number, page in enumerate(pages):
         area = page._page_box  # the laid-out boxes: WeasyPrint has no public API for them
         left, top = area.content_box_x(), area.content_box_y()
-        for box in area.descendants():
-            name = box.element.get("data-slot") if getattr(box, "element", None) is not None else None
-            if name is None or "::" in box.element_tag or name in found:
-                continue  # not a slot, or the box of its ::after, or the slot's continuation
-            x, y = box.content_box_x() - left, box.content_box_y() - top
-            size, weight = box.style["font_size"], box.style["font_weight"]
-            found[name] = Slot(number, x, y, box.width, box.height, size, weight)
+        block = line = None
+        for box in area.descendants():  # depth first: a block, then its lines, then what is on them
+            if isinstance(box, BlockContainerBox):
+                block = box
+            elif isinstance(box, LineBox):
+                line = box
+            element = getattr(box, "element", None)
+            if block is None or line is None or element is None or "::" in box.element_tag:
+                continue  # not on a line, anonymous, or the box of a ::before or ::after
+            name = element.get("data-slot")
+            if name is not None and name not in found:  # a slot split across lines counts where it starts
+                x, y = block.content_box_x() + block.width - left, line.position_y - top
+                found[name] = Slot(number, x, y, line.height, box.style["font_size"], box.style["font_weight"])
     return found
 
 
