@@ -161,7 +161,8 @@ class Layouts:
                     on_done(parts[index].name)
         # Largest first, so the long document does not start last and leave a core idle.
         todo.sort(key=lambda i: len(parts[i].html), reverse=True)
-        if len(todo) > 1 and self.jobs > 1:
+        # One part alone is laid out here, unless the pool is up: its processes have WeasyPrint imported.
+        if self.jobs > 1 and (len(todo) > 1 or (todo and self._pool is not None)):
             pool = self._pool = self._pool or process_pool(self.jobs, preload=["publish.render.pdf_engine"], fresh=True)
             futures = {pool.submit(layout_part, parts[index], self.engine): index for index in todo}
             done = ((futures[future], future.result()) for future in as_completed(futures))
