@@ -7,7 +7,10 @@ run worker processes and those inherit the environment; ``--cache DIR`` on the c
 it.  ``cache_folder`` is the only place a cache path may come from.
 
 Entries are keyed by a hash of what they were made from together with ``code_fingerprint()``, so
-an entry written by another version, checkout or edit of publish is never reused.
+an entry written by another version, checkout or edit of publish is never reused.  Reading an
+entry marks it used, and ``prune`` (run when a command ends) removes the pickled entries nobody
+used for a month, then the least recently used while they take more than 2 GB: a reader who
+rebuilds every day leaves a laid-out part and a joined PDF behind each time.
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ import os
 import pickle
 import re
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from importlib import metadata
 from importlib.util import find_spec
 from pathlib import Path
@@ -34,6 +38,8 @@ CACHE_ENV = "PUBLISH_CACHE_DIR"
 # suffixes of the files among them that decide what it produces.
 _PACKAGES = ("publish", "publish.filters", "publish.styles")
 _SOURCE_SUFFIXES = frozenset({".py", ".js", ".css", ".html", ".tex", ".svg"})
+MAX_AGE = 30 * 24 * 3600  # seconds unused after which an entry belongs to a pack nobody builds any more
+MAX_BYTES = 2 * 10**9  # what the pickled entries may take together
 
 
 def cache_root() -> Path:
@@ -162,11 +168,17 @@ def entry_path(kind: str, key: str) -> Path:
 
 
 def read_entry(path: Path) -> Any:
-    """The object pickled at ``path``, or None: missing, truncated, or from classes that changed is a miss."""
+    """The object pickled at ``path``, or None: missing, truncated, or from classes that changed is a miss.
+
+    A hit marks the entry used (its modification time), which is what ``prune`` goes by.
+    """
     try:
-        return pickle.loads(path.read_bytes())
+        value = pickle.loads(path.read_bytes())
     except Exception:
         return None
+    with suppress(OSError):  # a read-only cache is still a cache
+        os.utime(path)
+    return value
 
 
 def write_entry(path: Path, value: object) -> None:
@@ -175,3 +187,25 @@ def write_entry(path: Path, value: object) -> None:
         write_bytes_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
         pass
+
+
+def prune(*, max_age: float = MAX_AGE, max_bytes: int = MAX_BYTES, now: float | None = None) -> int:
+    """Remove the pickled entries unused for ``max_age`` seconds, then the least recently used ones
+    until the rest fit in ``max_bytes``; return how many went.  Formulas, images and QR codes stay:
+    they are small, or cost a download."""
+    entries = []
+    for path in cache_root().glob("*/??/*.pickle"):
+        with suppress(OSError):
+            stat = path.stat()
+            entries.append((stat.st_mtime, stat.st_size, path))
+    entries.sort(reverse=True)  # the most recently used first
+    now = time.time() if now is None else now
+    kept = removed = 0
+    for used, size, path in entries:
+        if now - used > max_age or kept + size > max_bytes:
+            with suppress(OSError):
+                path.unlink()
+                removed += 1
+        else:
+            kept += size
+    return removed

@@ -17,7 +17,7 @@ from typing import TypeVar
 import click
 
 from publish import __version__, progress
-from publish.cache import cache_root_override
+from publish.cache import cache_root_override, prune
 from publish.errors import PublishError
 from publish.model import Diagnostic, Document, Pack
 from publish.pipeline import load_document, load_pack
@@ -64,6 +64,8 @@ def report(diagnostics: Iterable[Diagnostic]) -> int:
 
 
 def finish(warnings: int, errors: int, strict: bool) -> None:
+    """The end of a command: old cache entries go, and the exit status tells whether it failed."""
+    prune()
     if errors or (strict and warnings):
         sys.exit(1)
 

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,41 @@ def test_an_error_in_a_worker_is_the_same_publish_error(xdg: Path, tmp_path: Pat
     files = [tmp_path / "gone-1.md", tmp_path / "gone-2.md"]
     with pytest.raises(PublishError, match=r"gone-\d\.md: file not found"), progress.task("Reading", 2) as task:
         pipeline._load_in_workers(files, [0, 1], [None, None], 2, task)
+
+
+def _aged(path: Path, size: int, days_unused: float, now: float) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"x" * size)
+    os.utime(path, (now - days_unused * 86400, now - days_unused * 86400))
+    return path
+
+
+def test_prune_removes_entries_unused_for_a_month_then_the_least_recently_used(xdg: Path) -> None:
+    now = 2_000_000_000.0
+    fresh = _aged(cache.entry_path("pdf-parts", "aa01"), 400, 1, now)
+    recent = _aged(cache.entry_path("epub", "bb02"), 400, 5, now)
+    older = _aged(cache.entry_path("documents", "cc03"), 400, 20, now)
+    stale = _aged(cache.entry_path("pdf-parts", "dd04"), 10, 31, now)
+    image = _aged(cache_folder("images") / "ee" / "photo.jpg", 10, 400, now)  # not a pickled entry: kept
+
+    assert cache.prune(max_bytes=900, now=now) == 2  # the stale one by age, then the oldest over budget
+    assert fresh.exists() and recent.exists() and image.exists()
+    assert not stale.exists() and not older.exists()
+
+
+def test_a_cache_hit_marks_the_entry_used(xdg: Path, tmp_path: Path) -> None:
+    source = _write(tmp_path / "day.md")
+    load_document(source)
+    (entry,) = _entries()
+    os.utime(entry, (1_000_000_000, 1_000_000_000))
+    load_document(source)  # from the cache
+    assert entry.stat().st_mtime > 1_500_000_000
+    assert cache.prune() == 0 and entry.exists()
+
+
+def test_a_command_prunes_the_cache_it_used(xdg: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    old = _aged(folder / "pdf-parts" / "ab" / "ab12.pickle", 10, 90, time.time())
+    result = _run_publish(xdg, "inspect", str(_write(tmp_path / "day.md")), "--cache", str(folder))
+    assert result.returncode == 0, result.stderr
+    assert not old.exists() and list((folder / "documents").rglob("*.pickle"))
