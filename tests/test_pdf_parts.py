@@ -20,6 +20,7 @@ from conftest import corpus_file
 from test_pdf import build, outline
 
 from publish.pipeline import load_pack
+from publish.render import pdf
 from publish.render.pdf_merge import plan, tree_items
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
@@ -125,7 +126,11 @@ def test_parts_match_one_piece_after_an_edit_that_moves_page_numbers(
     assert "追加的一节" in page_texts(parts.path)[-1] or "追加的一节" in "".join(page_texts(parts.path))
 
 
-def test_a5_documents_open_on_right_hand_pages_as_in_one_piece(tmp_path: Path, own_cache: Path) -> None:
+def test_a5_documents_open_on_right_hand_pages_as_in_one_piece(
+    tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Page numbers in parts of 6 pages: each must start on a right-hand page, counting from its own first page.
+    monkeypatch.setattr(pdf, "PAGES_PER_NUMBERS_PART", 6)
     pack = load_pack([corpus_file("000"), corpus_file("003")])
     parts = build(pack, tmp_path / "parts.pdf", offline=True, paper="a5")
     whole = build(pack, tmp_path / "whole.pdf", offline=True, paper="a5", in_parts=False)
@@ -149,3 +154,13 @@ def test_plan_inserts_blank_pages_only_for_right_hand_openings() -> None:
     layout = plan([3, 4, 5], right_hand=True)
     assert layout.starts == (0, 4, 8) and layout.blanks == frozenset({3})
     assert layout.total == 13
+
+
+def test_page_numbers_come_in_parts_that_start_on_right_hand_pages() -> None:
+    parts = pdf.page_number_parts(333, {}, {})
+    assert [p.name for p in parts] == ["page numbers 1-160", "page numbers 161-320", "page numbers 321-333"]
+    assert [p.html.count("<div") for p in parts] == [160, 160, 13]
+    assert "counter-reset: page 161;" in parts[1].style
+    engine = pdf.with_total_pages(pdf.Engine(stylesheets=('a { content: counter(page) " / " counter(pages); }',),
+                                             roots=(), font_files=()), 333)
+    assert engine.stylesheets == ('a { content: counter(page) " / " "333"; }',)

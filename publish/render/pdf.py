@@ -156,13 +156,17 @@ def lay_out_in_parts(
                 for index, doc in enumerate(laid, start=1)
                 for name, page in doc.anchors.items()
             }
-            (folio,) = layouts.lay_out([Part("page numbers", folio_html(layout.total, front.slots, numbers))])
+            folios = layouts.lay_out(
+                page_number_parts(layout.total, front.slots, numbers), engine=with_total_pages(engine, layout.total)
+            )
             task.advance("page numbers")
     unnumbered = frozenset(range(front.anchors.get(CONTENTS_ID, front.pages)))  # the cover
     # Nothing changed since the last build: its joined PDF is in the cache under the parts' keys.
-    key = cache_key("joined", *(done.key for done in (front, *laid, folio)), repr(layout), repr(sorted(unnumbered)))
+    key = cache_key("joined", *(done.key for done in (front, *laid, *folios)), repr(layout), repr(sorted(unnumbered)))
     data = cached(PARTS, key, bytes) or remember(
-        PARTS, key, join([front.pdf, *(doc.pdf for doc in laid)], layout, folio=folio.pdf, unnumbered=unnumbered)
+        PARTS,
+        key,
+        join([front.pdf, *(d.pdf for d in laid)], layout, folios=[f.pdf for f in folios], unnumbered=unnumbered),
     )
     messages = [text for done in (front, *laid) for text in done.messages]
     return Laid(data, layout.total, [r.warnings[0] for r in rendered], replaced, messages)
@@ -266,14 +270,44 @@ NO_FOLIO = """
 """
 
 
-def folio_html(pages: int, slots: Mapping[str, Slot] | None = None, numbers: Mapping[str, int] | None = None) -> str:
-    """``pages`` empty pages: laid out with the pack's stylesheets, they hold the page numbers and,
-    on the contents' pages, each of ``numbers`` set into its slot (see ``pdf_html.contents``)."""
+PAGES_PER_NUMBERS_PART = 160  # WeasyPrint takes about 10 ms a page: a month's numbers in two parts, side by side
+
+
+def page_number_parts(total: int, slots: Mapping[str, Slot], numbers: Mapping[str, int]) -> list[Part]:
+    """The page numbers of a ``total``-page PDF as parts of up to ``PAGES_PER_NUMBERS_PART`` pages.
+
+    Each part starts on an odd page, a right-hand one like the page it numbers, and its page
+    counter starts there; ``with_total_pages`` gives them the total to print.
+    """
+    size = PAGES_PER_NUMBERS_PART
+    return [
+        Part(
+            f"page numbers {first + 1}-{min(first + size, total)}",
+            folio_html(first, min(size, total - first), slots, numbers),
+            style=f"@page :first {{ counter-reset: page {first + 1}; }}",
+        )
+        for first in range(0, total, size)
+    ]
+
+
+def with_total_pages(engine: Engine, total: int) -> Engine:
+    """``engine`` with the page count written into its stylesheets: in a part of the page numbers,
+    ``counter(pages)`` would count the part's pages."""
+    sheets = tuple(text.replace("counter(pages)", f'"{total}"') for text in engine.stylesheets)
+    return dataclasses.replace(engine, stylesheets=sheets)
+
+
+def folio_html(
+    first: int, pages: int, slots: Mapping[str, Slot] | None = None, numbers: Mapping[str, int] | None = None
+) -> str:
+    """Empty pages for pages ``first`` to ``first + pages - 1`` (from 0): laid out with the pack's
+    stylesheets, they hold the page numbers and, on the contents' pages, each of ``numbers`` set
+    into its slot (see ``pdf_html.contents``)."""
     numbers = numbers or {}
     on_page: dict[int, list[str]] = {}
     for name, slot in (slots or {}).items():
-        if name in numbers:
-            on_page.setdefault(slot.page, []).append(slot_number(slot, numbers[name]))
+        if name in numbers and first <= slot.page < first + pages:
+            on_page.setdefault(slot.page - first, []).append(slot_number(slot, numbers[name]))
     breaks = ["", *[" break-before: page;"] * (pages - 1)]
     body = "".join(
         f'<div style="position: relative;{brk}">{"".join(on_page.get(n, []))}</div>' for n, brk in enumerate(breaks)

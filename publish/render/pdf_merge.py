@@ -164,11 +164,12 @@ class _Joiner:
             meta.load_from_docinfo(src.docinfo)
         out.docinfo = out.copy_foreign(_indirect(src, src.trailer.Info)) if "/Info" in src.trailer else out.docinfo
 
-    def stamp(self, folio: bytes, skip: frozenset[int]) -> None:
-        """Draw page ``i`` of ``folio`` under page ``i``, except on pages in ``skip``."""
-        src = Pdf.open(io.BytesIO(folio))
-        self.sources.append(src)
-        for number, (page, folio_page) in enumerate(zip(self.out.pages, src.pages, strict=False)):
+    def stamp(self, folios: Sequence[bytes], skip: frozenset[int]) -> None:
+        """Draw page ``i`` of the ``folios`` (one after another) under page ``i``, except on pages in ``skip``."""
+        sources = [Pdf.open(io.BytesIO(folio)) for folio in folios]
+        self.sources.extend(sources)
+        folio_pages = (folio_page for src in sources for folio_page in src.pages)
+        for number, (page, folio_page) in enumerate(zip(self.out.pages, folio_pages, strict=False)):
             if number in skip:
                 continue
             form = self.out.copy_foreign(folio_page.as_form_xobject())
@@ -226,12 +227,12 @@ def _internal_link(annot: Object) -> None:
         annot.Dest = String(uri.removeprefix(PART_LINK))
 
 
-def join(parts: Sequence[bytes], layout: Plan, *, folio: bytes | None, unnumbered: frozenset[int]) -> bytes:
-    """One PDF from ``parts`` placed as ``layout`` says, numbered by ``folio`` except on ``unnumbered`` pages."""
+def join(parts: Sequence[bytes], layout: Plan, *, folios: Sequence[bytes], unnumbered: frozenset[int]) -> bytes:
+    """One PDF from ``parts`` placed as ``layout`` says, numbered by ``folios`` (their pages in order,
+    one per page) except on ``unnumbered`` pages."""
     joiner = _Joiner()
     for data, start in zip(parts, layout.starts, strict=True):
         joiner.add(data, start)
     joiner.finish()
-    if folio is not None:
-        joiner.stamp(folio, unnumbered | layout.blanks)
+    joiner.stamp(folios, unnumbered | layout.blanks)
     return joiner.save()

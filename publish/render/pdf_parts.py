@@ -146,9 +146,13 @@ class Layouts:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
 
-    def lay_out(self, parts: Sequence[Part], *, on_done: Callable[[str], None] | None = None) -> list[LaidOut]:
-        """Every part as PDF, in order; ``on_done`` hears each part's name as it is ready."""
-        keys = [part.key(self.engine) for part in parts]
+    def lay_out(
+        self, parts: Sequence[Part], *, on_done: Callable[[str], None] | None = None, engine: Engine | None = None
+    ) -> list[LaidOut]:
+        """Every part as PDF, in order; ``on_done`` hears each part's name as it is ready.  ``engine``
+        replaces the build's for these parts."""
+        engine = engine or self.engine
+        keys = [part.key(engine) for part in parts]
         results: dict[int, LaidOut] = {}
         todo = []
         for index, key in enumerate(keys):
@@ -164,10 +168,10 @@ class Layouts:
         # One part alone is laid out here, unless the pool is up: its processes have WeasyPrint imported.
         if self.jobs > 1 and (len(todo) > 1 or (todo and self._pool is not None)):
             pool = self._pool = self._pool or process_pool(self.jobs, preload=["publish.render.pdf_engine"], fresh=True)
-            futures = {pool.submit(layout_part, parts[index], self.engine): index for index in todo}
+            futures = {pool.submit(layout_part, parts[index], engine): index for index in todo}
             done = ((futures[future], future.result()) for future in as_completed(futures))
         else:
-            done = ((index, layout_part(parts[index], self.engine)) for index in todo)
+            done = ((index, layout_part(parts[index], engine)) for index in todo)
         for index, laid in done:
             results[index] = remember(PARTS, keys[index], dataclasses.replace(laid, key=keys[index]))
             if on_done:
