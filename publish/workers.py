@@ -25,6 +25,19 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+_WANTED: set[str] = set()  # modules a later pool of this run will need, for whichever pool starts the server
+
+
+def preload_later(*modules: str) -> None:
+    """Have the forkserver import ``modules`` too, whichever pool starts it.
+
+    The server is started once, by the first pool, with that pool's modules: a PDF build reads
+    its documents in a pool first, and without this each layout worker would import WeasyPrint
+    itself, a second per part.
+    """
+    _WANTED.update(modules)
+
+
 def process_pool(workers: int, preload: Sequence[str], *, fresh: bool = False) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes that have imported ``preload`` and use this build's cache root.
 
@@ -34,7 +47,7 @@ def process_pool(workers: int, preload: Sequence[str], *, fresh: bool = False) -
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     if method == "forkserver":
-        context.set_forkserver_preload(list(preload))  # applies if this build starts the server
+        context.set_forkserver_preload(sorted({*preload, *_WANTED}))  # applies if this build starts the server
     return ProcessPoolExecutor(
         workers,
         mp_context=context,
