@@ -31,7 +31,7 @@ from publish.errors import PublishError
 from publish.qr import make_svg, qr_svg
 from publish.render import pdf_fonts
 from publish.render.pdf import build_pdf, glyph_warnings, replace_undrawable
-from publish.render.pdf_engine import allowed_path
+from publish.render.pdf_engine import allowed_path, style_image
 from publish.render.pdf_html import running_title
 from publish.render.pdf_typography import space_text
 from publish.tree import iter_nodes
@@ -355,6 +355,13 @@ def test_the_engine_may_read_only_the_pack_the_cache_and_named_fonts(tmp_path: P
                 "data:image/png;base64,AAAA", "file://otherhost/x.png"):
         with pytest.raises(ValueError):
             allowed_path(url, roots, frozenset({font}))
+
+
+def test_stylesheets_read_only_the_svgs_of_the_styles_folder() -> None:
+    assert style_image("style:leader.svg").startswith(b"<svg")
+    for url in ("style:../pdf.css", "style:pdf.css", "style:sub/leader.svg", "style:..\\cache.py"):
+        with pytest.raises(ValueError):
+            style_image(url)
 
 
 def test_no_chinese_font_stops_the_build_naming_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
