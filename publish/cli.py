@@ -231,9 +231,10 @@ def pdf(inputs: tuple[Path, ...], output: Path, paper: str | None, jobs: int | N
         strict: bool) -> None:
     """Write the pack as a PDF to print: cover, contents, bookmarks, formulas, papers with QR codes."""
     from publish.render.pdf import build_pdf, pdf_options
+    from publish.render.pdf_parts import LAYOUT_MODULE
     from publish.workers import preload_later
 
-    preload_later("publish.render.pdf_engine")  # before reading starts the worker server
+    preload_later(LAYOUT_MODULE)  # before reading starts the worker server
     pack = load_pack(inputs)
     pack, pages = build_pdf(pack, output, jobs=jobs, **pdf_options(pack, paper=paper, offline=offline))
     warnings = report(_pack_diagnostics(pack))

@@ -38,6 +38,18 @@ def preload_later(*modules: str) -> None:
     _WANTED.update(modules)
 
 
+def start_server(preload: Sequence[str]) -> None:
+    """Start the worker server now: it imports ``preload`` while this process goes on, instead of
+    when the first pool asks it for a worker.  Nothing happens where there is no forkserver, or
+    when it already runs."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    from multiprocessing import forkserver  # Unix only
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload(sorted({*preload, *_WANTED}))
+    forkserver.ensure_running()
+
+
 def process_pool(workers: int, preload: Sequence[str], *, fresh: bool = False) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes that have imported ``preload`` and use this build's cache root.
 

@@ -43,9 +43,21 @@ from publish.render.pdf_html import (
     render_pack,
 )
 from publish.render.pdf_merge import join, plan
-from publish.render.pdf_parts import PARTS, Engine, Layouts, Part, Slot, cached, layout_part, part_assets, remember
+from publish.render.pdf_parts import (
+    LAYOUT_MODULE,
+    PARTS,
+    Engine,
+    Layouts,
+    Part,
+    Slot,
+    cached,
+    layout_part,
+    part_assets,
+    remember,
+)
 from publish.render.pdf_typography import space_document, substitutes
 from publish.tree import iter_nodes
+from publish.workers import cores, start_server
 
 PAPER_SIZES = {"a4": ("pdf.css",), "a5": ("pdf.css", "pdf-a5.css")}
 
@@ -84,6 +96,8 @@ def build_pdf(
         raise PublishError(f"unknown paper size {paper!r}: use one of {', '.join(PAPER_SIZES)}")
     if not pack.documents:
         raise PublishError("the pack has no documents to print")
+    if in_parts and (jobs or cores()) > 1:
+        start_server(preload=[LAYOUT_MODULE])  # it imports WeasyPrint while the documents are prepared here
     fonts = find_fonts()
     docs, formulas = typeset_formulas(pack.documents)
     docs = [space_document(doc) for doc in docs]

@@ -30,6 +30,7 @@ from publish.cache import code_fingerprint, entry_path, read_entry, write_entry
 from publish.workers import cores, process_pool
 
 PARTS = "pdf-parts"
+LAYOUT_MODULE = "publish.render.pdf_engine"  # what a layout worker imports: WeasyPrint and our gate to it
 T = TypeVar("T")
 _FILE_URL = re.compile(r'src="(file:[^"]+)"')
 _ASSET_URL = re.compile(r"asset:[0-9a-f]+\.svg")
@@ -167,7 +168,7 @@ class Layouts:
         todo.sort(key=lambda i: len(parts[i].html), reverse=True)
         # One part alone is laid out here, unless the pool is up: its processes have WeasyPrint imported.
         if self.jobs > 1 and (len(todo) > 1 or (todo and self._pool is not None)):
-            pool = self._pool = self._pool or process_pool(self.jobs, preload=["publish.render.pdf_engine"], fresh=True)
+            pool = self._pool = self._pool or process_pool(self.jobs, preload=[LAYOUT_MODULE], fresh=True)
             futures = {pool.submit(layout_part, parts[index], engine): index for index in todo}
             done = ((futures[future], future.result()) for future in as_completed(futures))
         else:
