@@ -311,15 +311,12 @@ def with_total_pages(engine: Engine, total: int) -> Engine:
     return dataclasses.replace(engine, stylesheets=sheets)
 
 
-def folio_html(
-    first: int, pages: int, slots: Mapping[str, Slot] | None = None, numbers: Mapping[str, int] | None = None
-) -> str:
+def folio_html(first: int, pages: int, slots: Mapping[str, Slot], numbers: Mapping[str, int]) -> str:
     """Empty pages for pages ``first`` to ``first + pages - 1`` (from 0): laid out with the pack's
     stylesheets, they hold the page numbers and, on the contents' pages, each of ``numbers`` set
     into its slot (see ``pdf_html.contents``)."""
-    numbers = numbers or {}
     on_page: dict[int, list[str]] = {}
-    for name, slot in (slots or {}).items():
+    for name, slot in slots.items():
         if name in numbers and first <= slot.page < first + pages:
             on_page.setdefault(slot.page - first, []).append(slot_number(slot, numbers[name]))
     breaks = ["", *[" break-before: page;"] * (pages - 1)]

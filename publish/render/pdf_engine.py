@@ -56,7 +56,7 @@ class PackFetcher(URLFetcher):
 
 
 def style_image(url: str) -> bytes:
-    """An SVG the stylesheets draw with (``style:leader-dot.svg``), from the project's styles."""
+    """An SVG the stylesheets draw with (``style:leader.svg``), from the project's styles folder only."""
     name = url.removeprefix(STYLE_SCHEME)
     if "/" in name or "\\" in name or not name.endswith(".svg"):
         raise ValueError(f"no such style image: {url}")

@@ -494,15 +494,6 @@ def contents(items: Sequence[DocumentInput], *, in_parts: bool = False) -> str:
     return f'<nav class="toc" id="{CONTENTS_ID}">\n{heading}\n<ol class="toc-docs">\n{"".join(entries)}</ol>\n</nav>\n'
 
 
-def toc_anchors(items: Sequence[DocumentInput]) -> list[str]:
-    """The ids the contents names, in order: what the parts must tell the page numbers of."""
-    out = []
-    for number, item in enumerate(items, start=1):
-        out.append(document_id(number))
-        out.extend(f"{document_id(number)}-{anchor}" for _, _, anchor in item.papers)
-    return out
-
-
 def _head(title: str, docs: Sequence[m.Document]) -> str:
     """Title, author, subject and keywords become the PDF's metadata."""
     authors = list(dict.fromkeys(d.meta.author for d in docs if d.meta.author))

@@ -10,8 +10,9 @@ whole again:
 * the outline, part after part;
 * the structure tree that makes the PDF tagged: every part's tree under one
   root, the keys that tie pages and links to it renumbered;
-* page numbers ("n / N"), which no part can know: a folio PDF, laid out with
-  the same page rules, is drawn onto each page as an artifact;
+* page numbers ("n / N"), which no part can know, and the contents' numbers:
+  page-number PDFs, laid out with the same page rules, drawn under each page
+  as an artifact;
 * the catalog's language and the document information from the front part.
 """
 

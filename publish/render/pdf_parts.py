@@ -197,7 +197,7 @@ def layout_part(part: Part, engine: Engine) -> LaidOut:
 
 def find_slots(pages: Sequence[Any]) -> dict[str, Slot]:
     """Where every element with a ``data-slot`` attribute is in WeasyPrint's laid-out ``pages``."""
-    from weasyprint.formatting_structure.boxes import BlockContainerBox, LineBox
+    from weasyprint.formatting_structure.boxes import BlockContainerBox, InlineBlockBox, LineBox
 
     found: dict[str, Slot] = {}
     for number, page in enumerate(pages):
@@ -205,7 +205,7 @@ def find_slots(pages: Sequence[Any]) -> dict[str, Slot]:
         left, top = area.content_box_x(), area.content_box_y()
         block = line = None
         for box in area.descendants():  # depth first: a block, then its lines, then what is on them
-            if isinstance(box, BlockContainerBox):
+            if isinstance(box, BlockContainerBox) and not isinstance(box, InlineBlockBox):  # not one set on a line
                 block = box
             elif isinstance(box, LineBox):
                 line = box
