@@ -8,7 +8,7 @@ it.  ``cache_folder`` is the only place a cache path may come from.
 
 Entries are keyed by a hash of what they were made from together with ``code_fingerprint()``, so
 an entry written by another version, checkout or edit of publish is never reused.  Reading an
-entry marks it used, and ``prune`` (run when a command ends) removes the pickled entries nobody
+entry marks it used (its access time), and ``prune`` (run when a command ends) removes the pickled entries nobody
 used for a month, then the least recently used while they take more than 2 GB: a reader who
 rebuilds every day leaves a laid-out part and a joined PDF behind each time.
 """
@@ -170,14 +170,16 @@ def entry_path(kind: str, key: str) -> Path:
 def read_entry(path: Path) -> Any:
     """The object pickled at ``path``, or None: missing, truncated, or from classes that changed is a miss.
 
-    A hit marks the entry used (its modification time), which is what ``prune`` goes by.
+    A hit marks the entry used: its access time, which ``prune`` goes by (the modification time
+    stays the time it was written).
     """
     try:
         value = pickle.loads(path.read_bytes())
+        written = path.stat().st_mtime_ns
     except Exception:
         return None
     with suppress(OSError):  # a read-only cache is still a cache
-        os.utime(path)
+        os.utime(path, ns=(time.time_ns(), written))
     return value
 
 
@@ -197,7 +199,7 @@ def prune(*, max_age: float = MAX_AGE, max_bytes: int = MAX_BYTES, now: float | 
     for path in cache_root().glob("*/??/*.pickle"):
         with suppress(OSError):
             stat = path.stat()
-            entries.append((stat.st_mtime, stat.st_size, path))
+            entries.append((max(stat.st_atime, stat.st_mtime), stat.st_size, path))
     entries.sort(reverse=True)  # the most recently used first
     now = time.time() if now is None else now
     kept = removed = 0
