@@ -13,6 +13,7 @@ import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.context import BaseContext
 
 from publish.cache import CACHE_ENV, cache_root
 
@@ -38,16 +39,24 @@ def preload_later(*modules: str) -> None:
     _WANTED.update(modules)
 
 
+def _forkserver(preload: Sequence[str]) -> BaseContext | None:
+    """The forkserver context, told to import ``preload`` and what ``preload_later`` asked for
+    (it applies when this process starts the server); None where there is no forkserver."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return None
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(sorted({*preload, *_WANTED}))
+    return context
+
+
 def start_server(preload: Sequence[str]) -> None:
     """Start the worker server now: it imports ``preload`` while this process goes on, instead of
     when the first pool asks it for a worker.  Nothing happens where there is no forkserver, or
     when it already runs."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return
-    from multiprocessing import forkserver  # Unix only
+    if _forkserver(preload) is not None:
+        from multiprocessing import forkserver  # Unix only
 
-    multiprocessing.get_context("forkserver").set_forkserver_preload(sorted({*preload, *_WANTED}))
-    forkserver.ensure_running()
+        forkserver.ensure_running()
 
 
 def process_pool(workers: int, preload: Sequence[str], *, fresh: bool = False) -> ProcessPoolExecutor:
@@ -56,10 +65,7 @@ def process_pool(workers: int, preload: Sequence[str], *, fresh: bool = False) -
     ``fresh``: a new process for every task, for work whose memory does not all come back
     (WeasyPrint keeps font and layout state per process); from a forkserver that costs little.
     """
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    if method == "forkserver":
-        context.set_forkserver_preload(sorted({*preload, *_WANTED}))  # applies if this build starts the server
+    context = _forkserver(preload) or multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(
         workers,
         mp_context=context,
