@@ -8,9 +8,9 @@ it.  ``cache_folder`` is the only place a cache path may come from.
 
 Entries are keyed by a hash of what they were made from together with ``code_fingerprint()``, so
 an entry written by another version, checkout or edit of publish is never reused.  Reading an
-entry marks it used (its access time), and ``prune`` (run when a command ends) removes the pickled entries nobody
-used for a month, then the least recently used while they take more than 2 GB: a reader who
-rebuilds every day leaves a laid-out part and a joined PDF behind each time.
+entry marks it used (its access time), and ``prune`` (run when a command ends) removes the
+pickled entries nobody used for a month, then the least recently used while they take more than
+2 GB: a reader who rebuilds every day leaves a laid-out part and a joined PDF behind each time.
 """
 
 from __future__ import annotations
