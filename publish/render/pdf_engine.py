@@ -17,6 +17,7 @@ from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from publish.render import pdf_font_files as font_files
 from publish.render import pdf_svg_paths as svg_paths
 from publish.render.pdf_assets import SCHEME as ASSET_SCHEME
 from publish.render.pdf_parts import Engine
@@ -80,6 +81,7 @@ def render_html(html: str, engine: Engine, assets: Mapping[str, bytes], style: s
     One font configuration for all stylesheets, or ``@font-face`` rules are ignored.
     """
     svg_paths.install()
+    font_files.install()
     fetcher = PackFetcher(roots=engine.roots, files=engine.font_files, assets=assets)
     font_config = FontConfiguration()
     texts = [*engine.stylesheets, style] if style else engine.stylesheets

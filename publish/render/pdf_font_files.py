@@ -1,0 +1,80 @@
+"""Keep font files out of Python memory: WeasyPrint copies each whole font file into a ``bytes``.
+
+Every font WeasyPrint draws with becomes a ``Font`` that holds the whole file
+it came from (``file_content``), though it embeds only a subset made from
+HarfBuzz's own face.  The Noto CJK collections are 19-27 MB each, so a part
+set in four CJK faces held about 100 MB per layout worker for nothing, while
+HarfBuzz has the same file mapped, shared between the workers.  Here the
+copy made when a ``Font`` is created is dropped, and the file is read from
+HarfBuzz again only if something asks for it: the subset, which replaces it,
+does not.
+
+Like ``pdf_svg_paths`` this reaches into WeasyPrint, so it is applied only to
+the versions it was checked against (``tests/test_pdf_font_files.py`` compares
+the PDFs made with and without it); elsewhere the build just uses more memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+CHECKED_VERSIONS = ("70.",)
+
+
+class FileContent:
+    """``Font.file_content``: what was set after the font was made (a subset), else the file, read when asked."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}_replaced"
+
+    def __get__(self, font: Any, owner: type | None = None) -> Any:
+        if font is None:
+            return self
+        replaced = font.__dict__.get(self.slot)
+        if replaced is not None:
+            return replaced
+        from weasyprint.text.fonts import get_hb_object_data
+
+        return get_hb_object_data(font.hb_face)
+
+    def __set__(self, font: Any, value: bytes) -> None:
+        if "hash" not in font.__dict__:  # set in ``Font.__init__``, before its name: the whole file, dropped
+            return
+        font.__dict__[self.slot] = value
+
+
+def without_reading(init: Callable[..., None]) -> Callable[..., None]:
+    """``Font.__init__`` that does not read the font file: reading it would bring all of the
+    mapped file into this process's memory, though the copy is dropped."""
+    from weasyprint.pdf import fonts
+
+    def lean_init(font: Any, *args: Any) -> None:
+        fonts.get_hb_object_data = _not_read
+        try:
+            init(font, *args)
+        finally:
+            fonts.get_hb_object_data = _read
+
+    _read = fonts.get_hb_object_data
+    return lean_init
+
+
+def _not_read(hb_object: Any, ot_color: Any = None, glyph: Any = None) -> bytes:
+    return b""
+
+
+def install() -> bool:
+    """Put the lazy ``file_content`` on WeasyPrint's ``Font``; ``False`` where its version was not checked."""
+    import weasyprint
+    from weasyprint.pdf.fonts import Font
+
+    if isinstance(Font.__dict__.get("file_content"), FileContent):
+        return True
+    if not weasyprint.__version__.startswith(CHECKED_VERSIONS):
+        return False
+    descriptor = FileContent()
+    descriptor.__set_name__(Font, "file_content")
+    Font.file_content = descriptor  # type: ignore[attr-defined]
+    Font.__init__ = without_reading(Font.__init__)  # type: ignore[method-assign]
+    return True
