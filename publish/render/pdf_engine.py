@@ -5,6 +5,7 @@ Kept apart from the build so a layout worker imports only this and WeasyPrint.
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
@@ -87,6 +88,26 @@ def render_html(html: str, engine: Engine, assets: Mapping[str, bytes], style: s
     texts = [*engine.stylesheets, style] if style else engine.stylesheets
     sheets = [CSS(string=text, url_fetcher=fetcher, font_config=font_config) for text in texts]
     return HTML(string=html, url_fetcher=fetcher).render(stylesheets=sheets, font_config=font_config)
+
+
+# A page with what every part has: Chinese in both faces, bold, hyphenated English, a formula's glyph path.
+WARM_UP_PAGE = (
+    '<html lang="zh-Hans"><body><h1>标题 <b>Title</b></h1><p>正文，中文与 Latin 混排。<b>粗体</b></p>'
+    '<p lang="en" style="width: 4em">Representative hyphenation of English abstracts.</p>'
+    '<p><img src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 width=%2210%22 height=%2210%22%3E'
+    '%3Cpath d=%22M1 1L9 9Q5 5 1 9Z%22/%3E%3C/svg%3E"></p></body></html>'
+)
+
+
+def warm_up() -> None:
+    """Lay out and write one small page with the project's stylesheet, and forget it (see ``pdf_worker``)."""
+    stylesheet = resources.files("publish.styles").joinpath("pdf.css").read_text(encoding="utf-8")
+    logger = logging.getLogger("weasyprint")
+    level, logger.level = logger.level, logging.CRITICAL  # nothing here is the user's document
+    try:
+        render_html(WARM_UP_PAGE, Engine((stylesheet,), (), ()), {}).write_pdf(pdf_tags=True)
+    finally:
+        logger.setLevel(level)
 
 
 def environment_warnings() -> list[str]:

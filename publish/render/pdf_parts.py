@@ -30,7 +30,7 @@ from publish.cache import code_fingerprint, entry_path, read_entry, write_entry
 from publish.workers import cores, process_pool
 
 PARTS = "pdf-parts"
-LAYOUT_MODULE = "publish.render.pdf_engine"  # what a layout worker imports: WeasyPrint and our gate to it
+LAYOUT_MODULE = "publish.render.pdf_worker"  # what a layout worker starts from: WeasyPrint, imported and run once
 T = TypeVar("T")
 _FILE_URL = re.compile(r'src="(file:[^"]+)"')
 _ASSET_URL = re.compile(r"asset:[0-9a-f]+\.svg")
