@@ -14,6 +14,7 @@ import logging
 import re
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -362,6 +363,19 @@ def test_stylesheets_read_only_the_svgs_of_the_styles_folder() -> None:
     for url in ("style:../pdf.css", "style:pdf.css", "style:sub/leader.svg", "style:..\\cache.py"):
         with pytest.raises(ValueError):
             style_image(url)
+
+
+def test_the_worker_server_starts_with_weasyprint_run_once() -> None:
+    """Its warm-up errors are suppressed (a real layout reports them), so check here that it works."""
+    probe = (
+        "import pyphen, publish.render.pdf_worker\n"
+        "from publish.render.pdf_engine import _SHEETS\n"
+        "from publish.render.pdf import PAPER_SIZES\n"
+        "assert len(_SHEETS.sheets) == len(PAPER_SIZES['a4']) + 2, list(_SHEETS.sheets)  # fonts, sheets, no folio\n"
+        "assert pyphen.hdcache, 'no hyphenation dictionary loaded'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
 
 
 def test_no_chinese_font_stops_the_build_naming_the_package(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -34,7 +34,7 @@ from publish.output import write_bytes_atomic
 from publish.render.html import stylesheet
 from publish.render.math import MathRenderer, render_formulas
 from publish.render.pdf_assets import Assets
-from publish.render.pdf_fonts import Coverage, find_fonts
+from publish.render.pdf_fonts import Coverage, FontSetup, find_fonts
 from publish.render.pdf_html import (
     CONTENTS_ID,
     DocumentInput,
@@ -104,11 +104,7 @@ def build_pdf(
     roots = document_roots(docs)
     store = ImageStore(cache_dir=cache_dir, offline=offline, allowed_roots=roots)
     items = [DocumentInput(*parts) for parts in zip(docs, formulas, fetch_images(docs, store), strict=True)]
-    engine = Engine(
-        stylesheets=(fonts.css(), *(stylesheet(name) for name in PAPER_SIZES[paper])),
-        roots=(store.cache_dir.resolve(), *roots),
-        font_files=tuple(sorted(fonts.files)),
-    )
+    engine = layout_engine(fonts, paper, roots=(store.cache_dir.resolve(), *roots))
     front = {"title": pack.title, "generated": build_date(), "toc": bool(pack.options.get("toc", True))}
     if in_parts:
         laid = lay_out_in_parts(items, engine, right_hand=paper == "a5", jobs=jobs, **front)  # type: ignore[arg-type]
@@ -121,6 +117,12 @@ def build_pdf(
     ]
     documents = with_warnings(items, laid, general)
     return m.Pack(title=pack.title, documents=documents, options=pack.options), laid.pages
+
+
+def layout_engine(fonts: FontSetup, paper: str, *, roots: Sequence[Path]) -> Engine:
+    """The stylesheets for ``paper`` and what WeasyPrint may read: ``roots`` and the fonts' files."""
+    stylesheets = (fonts.css(), *(stylesheet(name) for name in PAPER_SIZES[paper]))
+    return Engine(stylesheets=stylesheets, roots=tuple(roots), font_files=tuple(sorted(fonts.files)))
 
 
 def lay_out_in_one_piece(
