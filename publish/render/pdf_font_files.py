@@ -1,4 +1,4 @@
-"""Keep font files out of Python memory: WeasyPrint copies each whole font file into a ``bytes``.
+"""WeasyPrint's fonts without two overheads: whole font files copied into memory, and C arrays parsed anew.
 
 Every font WeasyPrint draws with becomes a ``Font`` that holds the whole file
 it came from (``file_content``), though it embeds only a subset made from
@@ -9,13 +9,19 @@ copy made when a ``Font`` is created is dropped, and the file is read from
 HarfBuzz again only if something asks for it: the subset, which replaces it,
 does not.
 
+The subsetter also asks cffi for arrays declared with their length
+(``hb_codepoint_t[1234]``), and cffi parses each new declaration with
+pycparser, about 7 ms: a dozen per part.  Here such arrays are made from the
+unsized declaration, parsed once.
+
 Like ``pdf_svg_paths`` this reaches into WeasyPrint, so it is applied only to
 the versions it was checked against (``tests/test_pdf_font_files.py`` compares
-the PDFs made with and without it); elsewhere the build just uses more memory.
+the PDFs made with and without it); elsewhere the build just uses more memory and time.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -64,9 +70,35 @@ def _not_read(hb_object: Any, ot_color: Any = None, glyph: Any = None) -> bytes:
     return b""
 
 
+_SIZED_ARRAY = re.compile(r"(\w+)\[(\d+)\]")
+
+
+class UnsizedArrays:
+    """WeasyPrint's ``ffi`` for its font module, making ``T[n]`` arrays as ``T[]`` ones of ``n`` items."""
+
+    def __init__(self, ffi: Any) -> None:
+        self.ffi = ffi
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.ffi, name)
+
+    def new(self, cdecl: Any, init: Any = None) -> Any:
+        match = _SIZED_ARRAY.fullmatch(cdecl) if isinstance(cdecl, str) else None
+        if match is None:
+            return self.ffi.new(cdecl, init)
+        length = int(match[2])
+        if init is None or len(init) != length:
+            array = self.ffi.new(f"{match[1]}[]", length)
+            if init is not None:
+                array[0 : len(init)] = init
+            return array
+        return self.ffi.new(f"{match[1]}[]", init)
+
+
 def install() -> bool:
     """Put the lazy ``file_content`` on WeasyPrint's ``Font``; ``False`` where its version was not checked."""
     import weasyprint
+    from weasyprint.pdf import fonts
     from weasyprint.pdf.fonts import Font
 
     if isinstance(Font.__dict__.get("file_content"), FileContent):
@@ -77,4 +109,5 @@ def install() -> bool:
     descriptor.__set_name__(Font, "file_content")
     Font.file_content = descriptor  # type: ignore[attr-defined]
     Font.__init__ = without_reading(Font.__init__)  # type: ignore[method-assign]
+    fonts.ffi = UnsizedArrays(fonts.ffi)
     return True
