@@ -172,18 +172,25 @@ def lay_out_in_parts(
                 for index, doc in enumerate(laid, start=1)
                 for name, page in doc.anchors.items()
             }
-            folios = layouts.lay_out(
-                page_number_parts(layout.total, front.slots, numbers), engine=with_total_pages(engine, layout.total)
+            folio_parts = page_number_parts(layout.total, front.slots, numbers)
+            folio_engine = with_total_pages(engine, layout.total)
+            unnumbered = frozenset(range(front.anchors.get(CONTENTS_ID, front.pages)))  # the cover
+            # Nothing changed since the last build: its joined PDF is in the cache under the parts' keys.
+            key = cache_key(
+                "joined",
+                *(done.key for done in (front, *laid)),
+                *(folio.key(folio_engine) for folio in folio_parts),
+                repr(layout),
+                repr(sorted(unnumbered)),
             )
+            data = cached(PARTS, key, bytes)
+            if data is None:
+                folios = layouts.start(folio_parts, engine=folio_engine)  # laid out while the documents are joined
+                pdfs = [front.pdf, *(done.pdf for done in laid)]
+                data = remember(
+                    PARTS, key, join(pdfs, layout, folios=lambda: [f.pdf for f in folios()], unnumbered=unnumbered)
+                )
             task.advance("page numbers")
-    unnumbered = frozenset(range(front.anchors.get(CONTENTS_ID, front.pages)))  # the cover
-    # Nothing changed since the last build: its joined PDF is in the cache under the parts' keys.
-    key = cache_key("joined", *(done.key for done in (front, *laid, *folios)), repr(layout), repr(sorted(unnumbered)))
-    data = cached(PARTS, key, bytes) or remember(
-        PARTS,
-        key,
-        join([front.pdf, *(d.pdf for d in laid)], layout, folios=[f.pdf for f in folios], unnumbered=unnumbered),
-    )
     messages = [text for done in (front, *laid) for text in done.messages]
     return Laid(data, layout.total, [r.warnings[0] for r in rendered], replaced, messages)
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import pikepdf
@@ -228,12 +228,15 @@ def _internal_link(annot: Object) -> None:
         annot.Dest = String(uri.removeprefix(PART_LINK))
 
 
-def join(parts: Sequence[bytes], layout: Plan, *, folios: Sequence[bytes], unnumbered: frozenset[int]) -> bytes:
-    """One PDF from ``parts`` placed as ``layout`` says, numbered by ``folios`` (their pages in order,
-    one per page) except on ``unnumbered`` pages."""
+def join(
+    parts: Sequence[bytes], layout: Plan, *, folios: Callable[[], Sequence[bytes]], unnumbered: frozenset[int]
+) -> bytes:
+    """One PDF from ``parts`` placed as ``layout`` says, numbered by what ``folios`` gives (their pages
+    in order, one per page) except on ``unnumbered`` pages.  ``folios`` is called once the parts are
+    in place, so that the page numbers can be laid out meanwhile."""
     joiner = _Joiner()
     for data, start in zip(parts, layout.starts, strict=True):
         joiner.add(data, start)
     joiner.finish()
-    joiner.stamp(folios, unnumbered | layout.blanks)
+    joiner.stamp(folios(), unnumbered | layout.blanks)
     return joiner.save()

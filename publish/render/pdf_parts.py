@@ -152,6 +152,13 @@ class Layouts:
     ) -> list[LaidOut]:
         """Every part as PDF, in order; ``on_done`` hears each part's name as it is ready.  ``engine``
         replaces the build's for these parts."""
+        return self.start(parts, on_done=on_done, engine=engine)()
+
+    def start(
+        self, parts: Sequence[Part], *, on_done: Callable[[str], None] | None = None, engine: Engine | None = None
+    ) -> Callable[[], list[LaidOut]]:
+        """``lay_out``, begun now in the pool: call what this returns for the result, after doing
+        something else here.  (Without a pool the parts are laid out when it is called.)"""
         engine = engine or self.engine
         keys = [part.key(engine) for part in parts]
         results: dict[int, LaidOut] = {}
@@ -173,11 +180,15 @@ class Layouts:
             done = ((futures[future], future.result()) for future in as_completed(futures))
         else:
             done = ((index, layout_part(parts[index], engine)) for index in todo)
-        for index, laid in done:
-            results[index] = remember(PARTS, keys[index], dataclasses.replace(laid, key=keys[index]))
-            if on_done:
-                on_done(parts[index].name)
-        return [results[index] for index in range(len(parts))]
+
+        def collect() -> list[LaidOut]:
+            for index, laid in done:
+                results[index] = remember(PARTS, keys[index], dataclasses.replace(laid, key=keys[index]))
+                if on_done:
+                    on_done(parts[index].name)
+            return [results[index] for index in range(len(parts))]
+
+        return collect
 
 
 def layout_part(part: Part, engine: Engine) -> LaidOut:
