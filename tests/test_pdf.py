@@ -29,7 +29,7 @@ from test_images import Handler
 
 from publish import model as m
 from publish.errors import PublishError
-from publish.qr import make_svg, qr_svg
+from publish.qr import MIN_PARALLEL, make_missing, make_svg, qr_svg
 from publish.render import pdf_fonts
 from publish.render.pdf import build_pdf, glyph_warnings, replace_undrawable
 from publish.render.pdf_engine import allowed_path, style_image
@@ -414,6 +414,15 @@ def test_cli_builds_the_sample_pack_by_default(tmp_path: Path, monkeypatch: pyte
     result = CliRunner().invoke(cli, ["pdf", "--offline", "--paper", "a5"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "build" / "reading-pack.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_missing_qr_codes_are_made_in_other_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PUBLISH_CACHE_DIR", str(tmp_path))
+    urls = [f"https://arxiv.org/abs/2601.{n:05d}" for n in range(MIN_PARALLEL + 5)]
+    with make_missing([*urls, urls[0], ""], jobs=2):
+        pass
+    made = {path.read_text("utf-8") for path in (tmp_path / "qr").rglob("*.svg")}
+    assert made == {make_svg(url) for url in urls}
 
 
 def test_qr_codes_are_cached_on_disk(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ from publish.cache import cache_key
 from publish.errors import PublishError
 from publish.images import ImageResult, ImageStore
 from publish.output import write_bytes_atomic
+from publish.qr import make_missing
 from publish.render.html import stylesheet
 from publish.render.math import MathRenderer, render_formulas
 from publish.render.pdf_assets import Assets
@@ -38,6 +39,7 @@ from publish.render.pdf_fonts import Coverage, FontSetup, find_fonts
 from publish.render.pdf_html import (
     CONTENTS_ID,
     DocumentInput,
+    paper_url,
     render_document,
     render_front,
     render_pack,
@@ -99,7 +101,8 @@ def build_pdf(
     if in_parts and (jobs or cores()) > 1:
         start_server(preload=[LAYOUT_MODULE])  # it imports WeasyPrint while the documents are prepared here
     fonts = find_fonts()
-    docs, formulas = typeset_formulas(pack.documents)
+    with make_missing((paper_url(paper) for doc in pack.documents for paper in doc.papers), jobs or cores()):
+        docs, formulas = typeset_formulas(pack.documents)  # while the QR codes are made in other processes
     docs = [space_document(doc) for doc in docs]
     roots = document_roots(docs)
     store = ImageStore(cache_dir=cache_dir, offline=offline, allowed_roots=roots)
