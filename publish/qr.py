@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -68,13 +69,15 @@ MIN_PARALLEL = 40  # fewer codes take less than starting the processes would sav
 @contextmanager
 def make_missing(urls: Iterable[str], jobs: int) -> Iterator[None]:
     """Make the codes of ``urls`` not yet on disk in ``jobs`` other processes while the body runs;
-    ``qr_svg`` reads them after."""
+    ``qr_svg`` reads them after (and makes any that a worker did not)."""
     missing = [url for url in dict.fromkeys(urls) if url and not _path(url, None).exists()]
     if jobs < 2 or len(missing) < MIN_PARALLEL:
         yield
         return
     with process_pool(jobs, preload=["publish.qr"]) as pool:
-        made = pool.map(qr_svg, missing, chunksize=max(1, len(missing) // (4 * jobs)))
+        # Starting the workers waits for the worker server, which may still be importing: not here.
+        chunk = max(1, len(missing) // (4 * jobs))
+        making = threading.Thread(target=lambda: list(pool.map(qr_svg, missing, chunksize=chunk)), daemon=True)
+        making.start()
         yield
-        for _ in made:
-            pass
+        making.join()
