@@ -378,6 +378,19 @@ def test_the_worker_server_starts_with_weasyprint_run_once() -> None:
     assert result.returncode == 0, result.stderr
 
 
+def test_latin_face_coverage_is_kept_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    faces = pdf_fonts.find_fonts().faces
+    if not faces:
+        pytest.skip("no Latin face found by fontconfig")
+    monkeypatch.setenv("PUBLISH_CACHE_DIR", str(tmp_path))
+    read = pdf_fonts._unicode_ranges.__wrapped__  # past the in-process memo
+    fresh = read(faces[0].path)
+    [kept] = (tmp_path / "fonts").glob("*.json")
+    assert fresh and ord("A") in fresh
+    kept.write_text("[65]")  # what is on disk is what a later build uses
+    assert read(faces[0].path) == frozenset({65})
+
+
 def test_no_chinese_font_stops_the_build_naming_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pdf_fonts, "_fc_list", lambda pattern, fmt: [])
     with pytest.raises(PublishError, match="fonts-noto-cjk"):

@@ -13,6 +13,9 @@ really covers, or Pango would draw .notdef for a character a range claims.
 from __future__ import annotations
 
 import bisect
+import contextlib
+import hashlib
+import json
 import shutil
 import subprocess
 import unicodedata
@@ -23,7 +26,9 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont, TTLibError
 
+from publish.cache import cache_folder
 from publish.errors import PublishError
+from publish.output import write_text_atomic
 
 CJK_SERIF = ("Noto Serif CJK SC", "Source Han Serif SC", "Source Han Serif CN", "Noto Serif SC")
 CJK_SANS = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans SC")
@@ -130,13 +135,30 @@ def _faces(family: str) -> tuple[Face, ...]:
 
 @lru_cache(maxsize=16)
 def _unicode_ranges(path: Path) -> frozenset[int]:
-    """The Latin-block code points the font file maps to a glyph."""
+    """The Latin-block code points the font file maps to a glyph.
+
+    Kept on disk under the file's size and modification time: reading the four faces' character
+    maps took 0.17 s of every PDF build, a tenth of a rebuild with nothing changed.
+    """
+    try:
+        stat = path.stat()
+    except OSError:
+        return frozenset()
+    key = hashlib.sha256(f"{path.resolve()} {stat.st_size} {stat.st_mtime_ns}".encode()).hexdigest()
+    kept = cache_folder("fonts") / f"{key}.json"
+    try:
+        return frozenset(json.loads(kept.read_text("utf-8")))
+    except (OSError, ValueError):
+        pass
     try:
         with TTFont(path, lazy=True) as font:
             cmap = font.getBestCmap() or {}
     except (OSError, TTLibError):
         return frozenset()
-    return frozenset(cp for cp in cmap if any(lo <= cp <= hi for lo, hi in _LATIN_BLOCKS))
+    found = frozenset(cp for cp in cmap if any(lo <= cp <= hi for lo, hi in _LATIN_BLOCKS))
+    with contextlib.suppress(OSError):  # an unwritable cache only costs time
+        write_text_atomic(kept, json.dumps(sorted(found)))
+    return found
 
 
 def _css_ranges(code_points: frozenset[int]) -> str:
