@@ -163,12 +163,15 @@ def lay_out_in_parts(
         replaced.update(table)
         return Part(name, html, part_assets(html, assets.get), style=NO_FOLIO)
 
-    rendered = [render_document(item, number, assets) for number, item in enumerate(items, start=1)]
-    documents = [part(f"document {n}", r.html) for n, r in enumerate(rendered, start=1)]
-    front_html = render_front(title, items, generated=generated, toc=toc)
     with Layouts(engine, jobs=jobs) as layouts:
-        with progress.task("PDF layout", total=len(documents) + 2) as task:
-            front, *laid = layouts.lay_out([part("front matter", front_html), *documents], on_done=task.advance)
+        with progress.task("PDF layout", total=len(items) + 2) as task:
+            # The contents needs no laid-out document: it starts first, while the documents are rendered.
+            front_html = render_front(title, items, generated=generated, toc=toc)
+            front_done = layouts.start([part("front matter", front_html)], on_done=task.advance)
+            rendered = [render_document(item, number, assets) for number, item in enumerate(items, start=1)]
+            documents = [part(f"document {n}", r.html) for n, r in enumerate(rendered, start=1)]
+            laid = layouts.lay_out(documents, on_done=task.advance)
+            [front] = front_done()
             layout = plan([front.pages, *(doc.pages for doc in laid)], right_hand=right_hand)
             numbers = {
                 name: layout.starts[index] + page + 1

@@ -152,13 +152,20 @@ class Layouts:
     ) -> list[LaidOut]:
         """Every part as PDF, in order; ``on_done`` hears each part's name as it is ready.  ``engine``
         replaces the build's for these parts."""
-        return self.start(parts, on_done=on_done, engine=engine)()
+        return self.start(parts, on_done=on_done, engine=engine, alone_here=True)()
 
     def start(
-        self, parts: Sequence[Part], *, on_done: Callable[[str], None] | None = None, engine: Engine | None = None
+        self,
+        parts: Sequence[Part],
+        *,
+        on_done: Callable[[str], None] | None = None,
+        engine: Engine | None = None,
+        alone_here: bool = False,
     ) -> Callable[[], list[LaidOut]]:
         """``lay_out``, begun now in the pool: call what this returns for the result, after doing
-        something else here.  (Without a pool the parts are laid out when it is called.)"""
+        something else here.  ``alone_here``: one part alone is laid out in this process, when it is
+        called, unless the pool is up (its workers have WeasyPrint running; this one may not).
+        With one job, every part is laid out here when it is called."""
         engine = engine or self.engine
         keys = [part.key(engine) for part in parts]
         results: dict[int, LaidOut] = {}
@@ -173,8 +180,7 @@ class Layouts:
                     on_done(parts[index].name)
         # Largest first, so the long document does not start last and leave a core idle.
         todo.sort(key=lambda i: len(parts[i].html), reverse=True)
-        # One part alone is laid out here, unless the pool is up: its processes have WeasyPrint imported.
-        if self.jobs > 1 and (len(todo) > 1 or (todo and self._pool is not None)):
+        if self.jobs > 1 and todo and not (alone_here and len(todo) == 1 and self._pool is None):
             pool = self._pool = self._pool or process_pool(self.jobs, preload=[LAYOUT_MODULE], fresh=True)
             futures = {pool.submit(layout_part, parts[index], engine): index for index in todo}
             done = ((futures[future], future.result()) for future in as_completed(futures))
