@@ -77,7 +77,16 @@ def make_missing(urls: Iterable[str], jobs: int) -> Iterator[None]:
     with process_pool(jobs, preload=["publish.qr"]) as pool:
         # Starting the workers waits for the worker server, which may still be importing: not here.
         chunk = max(1, len(missing) // (4 * jobs))
-        making = threading.Thread(target=lambda: list(pool.map(qr_svg, missing, chunksize=chunk)), daemon=True)
+        making = threading.Thread(target=lambda: list(pool.map(_made, missing, chunksize=chunk)), daemon=True)
         making.start()
         yield
         making.join()
+
+
+def _made(url: str) -> bool:
+    """Whether ``url``'s code is on disk now: an address too long for a code has none (the page says so)."""
+    try:
+        qr_svg(url)
+    except segno.DataOverflowError:
+        return False
+    return True

@@ -429,10 +429,12 @@ def test_cli_builds_the_sample_pack_by_default(tmp_path: Path, monkeypatch: pyte
     assert (tmp_path / "build" / "reading-pack.pdf").read_bytes().startswith(b"%PDF-")
 
 
+@pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
 def test_missing_qr_codes_are_made_in_other_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PUBLISH_CACHE_DIR", str(tmp_path))
     urls = [f"https://arxiv.org/abs/2601.{n:05d}" for n in range(MIN_PARALLEL + 5)]
-    with make_missing([*urls, urls[0], ""], jobs=2):
+    too_long = "https://example.org/" + "x" * 5000  # more than a QR code holds: made by no one, and no error
+    with make_missing([*urls, urls[0], "", too_long], jobs=2):
         pass
     made = {path.read_text("utf-8") for path in (tmp_path / "qr").rglob("*.svg")}
     assert made == {make_svg(url) for url in urls}

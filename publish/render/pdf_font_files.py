@@ -4,10 +4,10 @@ Every font WeasyPrint draws with becomes a ``Font`` that holds the whole file
 it came from (``file_content``), though it embeds only a subset made from
 HarfBuzz's own face.  The Noto CJK collections are 19-27 MB each, so a part
 set in four CJK faces held about 100 MB per layout worker for nothing, while
-HarfBuzz has the same file mapped, shared between the workers.  Here the
-copy made when a ``Font`` is created is dropped, and the file is read from
-HarfBuzz again only if something asks for it: the subset, which replaces it,
-does not.
+HarfBuzz has the same file mapped, shared between the workers, and reading
+it made all of the mapping resident too.  Here a ``Font`` is made without
+reading the file, and ``file_content`` reads it from HarfBuzz only if
+something asks for it: the subset, which replaces it, does not.
 
 The subsetter also asks cffi for arrays declared with their length
 (``hb_codepoint_t[1234]``), and cffi parses each new declaration with
@@ -96,7 +96,8 @@ class UnsizedArrays:
 
 
 def install() -> bool:
-    """Put the lazy ``file_content`` on WeasyPrint's ``Font``; ``False`` where its version was not checked."""
+    """Make WeasyPrint's ``Font`` read its file lazily and its module's arrays unsized; ``False`` where the
+    version was not checked."""
     import weasyprint
     from weasyprint.pdf import fonts
     from weasyprint.pdf.fonts import Font
