@@ -223,7 +223,7 @@ def latex(inputs: tuple[Path, ...], output: Path, compile_pdf: bool, offline: bo
 @click.option("--paper", type=click.Choice(["a4", "a5"], case_sensitive=False), default=None,
               help="Page size: a4 (the default), or a5 for a booklet whose documents open on right-hand pages.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Documents laid out at once (default: one per core). Each needs a few hundred MB of memory.")
+              help="Documents laid out at once (default: one per core). Each needs about 150 MB of memory.")
 @OFFLINE
 @STRICT
 @build_options

@@ -91,8 +91,8 @@ def build_pdf(
     ``$XDG_CACHE_HOME/publish/images``); ``offline`` uses only what is cached there.
     ``in_parts`` lays documents out separately, in parallel and cached, and joins them;
     without it the pack is laid out as one HTML document (slower; the reference the parts must match).
-    ``jobs`` bounds the layout processes (default: one per core); each holds one part and the
-    fonts, a few hundred MB, so ``jobs=1`` is the way to build within little memory.
+    ``jobs`` bounds the layout processes (default: one per core); each holds one part's boxes,
+    about 150 MB for a digest, so ``jobs=1`` is the way to build within little memory.
     """
     if paper not in PAPER_SIZES:
         raise PublishError(f"unknown paper size {paper!r}: use one of {', '.join(PAPER_SIZES)}")
