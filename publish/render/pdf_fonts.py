@@ -13,9 +13,6 @@ really covers, or Pango would draw .notdef for a character a range claims.
 from __future__ import annotations
 
 import bisect
-import contextlib
-import hashlib
-import json
 import shutil
 import subprocess
 import unicodedata
@@ -26,9 +23,8 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont, TTLibError
 
-from publish.cache import cache_folder
+from publish.cache import cache_key, entry_path, read_entry, write_entry
 from publish.errors import PublishError
-from publish.output import write_text_atomic
 
 CJK_SERIF = ("Noto Serif CJK SC", "Source Han Serif SC", "Source Han Serif CN", "Noto Serif SC")
 CJK_SANS = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans SC")
@@ -144,20 +140,17 @@ def _unicode_ranges(path: Path) -> frozenset[int]:
         stat = path.stat()
     except OSError:
         return frozenset()
-    key = hashlib.sha256(f"{path.resolve()} {stat.st_size} {stat.st_mtime_ns}".encode()).hexdigest()
-    kept = cache_folder("fonts") / f"{key}.json"
-    try:
-        return frozenset(json.loads(kept.read_text("utf-8")))
-    except (OSError, ValueError):
-        pass
+    kept = entry_path("fonts", cache_key(str(path.resolve()), str(stat.st_size), str(stat.st_mtime_ns)))
+    found = read_entry(kept)
+    if isinstance(found, frozenset):
+        return found
     try:
         with TTFont(path, lazy=True) as font:
             cmap = font.getBestCmap() or {}
     except (OSError, TTLibError):
         return frozenset()
     found = frozenset(cp for cp in cmap if any(lo <= cp <= hi for lo, hi in _LATIN_BLOCKS))
-    with contextlib.suppress(OSError):  # an unwritable cache only costs time
-        write_text_atomic(kept, json.dumps(sorted(found)))
+    write_entry(kept, found)
     return found
 
 
