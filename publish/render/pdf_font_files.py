@@ -31,8 +31,7 @@ CHECKED_VERSIONS = ("70.",)
 class FileContent:
     """``Font.file_content``: what was set after the font was made (a subset), else the file, read when asked."""
 
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.slot = f"_{name}_replaced"
+    slot = "_file_content_replaced"
 
     def __get__(self, font: Any, owner: type | None = None) -> Any:
         if font is None:
@@ -106,9 +105,7 @@ def install() -> bool:
         return True
     if not weasyprint.__version__.startswith(CHECKED_VERSIONS):
         return False
-    descriptor = FileContent()
-    descriptor.__set_name__(Font, "file_content")
-    Font.file_content = descriptor  # type: ignore[attr-defined]
+    Font.file_content = FileContent()  # type: ignore[attr-defined]
     Font.__init__ = without_reading(Font.__init__)  # type: ignore[method-assign]
     fonts.ffi = UnsizedArrays(fonts.ffi)
     return True
