@@ -18,10 +18,12 @@ from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from publish.render import pdf_deflate as deflate
 from publish.render import pdf_font_files as font_files
 from publish.render import pdf_svg_paths as svg_paths
 from publish.render.pdf_assets import SCHEME as ASSET_SCHEME
 from publish.render.pdf_parts import Engine
+from publish.render.pdf_ua import ua_stylesheet
 
 STYLE_SCHEME = "style:"  # images the stylesheets draw with, from the project's styles folder
 HARFBUZZ_HINT = (
@@ -80,10 +82,20 @@ def render_html(html: str, engine: Engine, assets: Mapping[str, bytes], style: s
     """Lay ``html`` out: the slow step (WeasyPrint lays out on one core)."""
     svg_paths.install()
     font_files.install()
+    deflate.install()
     fetcher = PackFetcher(roots=engine.roots, files=engine.font_files, assets=assets)
     texts = [*engine.stylesheets, style] if style else engine.stylesheets
     sheets = [_SHEETS.parsed(text, fetcher) for text in texts]
-    return HTML(string=html, url_fetcher=fetcher).render(stylesheets=sheets, font_config=_SHEETS.font_config)
+    return PackHTML(string=html, url_fetcher=fetcher).render(stylesheets=sheets, font_config=_SHEETS.font_config)
+
+
+class PackHTML(HTML):
+    """A pack's page, cascaded with the trimmed user-agent stylesheet (``pdf_ua``) where there is one."""
+
+    def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+        stock = super()._ua_stylesheets(forms)
+        ours = ua_stylesheet()
+        return stock if ours is None else [ours, *stock[1:]]
 
 
 class ParsedSheets:
