@@ -34,7 +34,9 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # A word `pkg:cmd` means: install Debian package pkg unless command cmd is
 # already on PATH (Node from NodeSource, a JRE from elsewhere, ...).
-SYSTEM_PACKAGES := fonts-noto-cjk fonts-noto-color-emoji libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 nodejs:node npm:npm
+# fonts-texgyre: TeX Gyre Pagella, the Latin face set beside Noto CJK (pdf_fonts.LATIN_SERIF); without it
+# a machine without TeX Live printed the Latin text in whatever came next (DejaVu Serif).
+SYSTEM_PACKAGES := fonts-noto-cjk fonts-noto-color-emoji fonts-texgyre libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 nodejs:node npm:npm
 TEX_PACKAGES := texlive-xetex texlive-lang-chinese latexmk fonts-dejavu-core
 TEST_PACKAGES := poppler-utils $(TEX_PACKAGES) default-jre-headless:java chromium:chromium
 # Debian's own python3 needs python3-venv for `python3 -m venv`; pyenv's does not.
