@@ -120,8 +120,9 @@ def test_parts_match_one_piece_after_an_edit_that_moves_page_numbers(
 
     assert parts.pages > built.pages and parts.pages == whole.pages
     new = part_files(own_cache) - before
-    # Made again: the edited document, the page numbers (the contents' numbers with them), the joined PDF.
-    assert len(new) == 3, new
+    # Made again: the edited document, every part of the page numbers (the total changed; the contents'
+    # numbers come with them), the joined PDF.
+    assert len(new) == 1 + len(pdf.page_number_parts(parts.pages, {}, {})) + 1, new
     assert_same_pdf(parts.path, whole.path)
     assert "追加的一节" in page_texts(parts.path)[-1] or "追加的一节" in "".join(page_texts(parts.path))
 
@@ -157,10 +158,14 @@ def test_plan_inserts_blank_pages_only_for_right_hand_openings() -> None:
 
 
 def test_page_numbers_come_in_parts_that_start_on_right_hand_pages() -> None:
-    parts = pdf.page_number_parts(333, {}, {})
-    assert [p.name for p in parts] == ["page numbers 1-160", "page numbers 161-320", "page numbers 321-333"]
-    assert [p.html.count("<div") for p in parts] == [160, 160, 13]
-    assert "counter-reset: page 161;" in parts[1].style
+    size = pdf.PAGES_PER_NUMBERS_PART
+    assert size % 2 == 0, "a part of an odd number of pages would make the next start on a left-hand page"
+    parts = pdf.page_number_parts(2 * size + 13, {}, {})
+    assert [p.name for p in parts] == [
+        f"page numbers 1-{size}", f"page numbers {size + 1}-{2 * size}", f"page numbers {2 * size + 1}-{2 * size + 13}"
+    ]
+    assert [p.html.count("<div") for p in parts] == [size, size, 13]
+    assert f"counter-reset: page {size + 1};" in parts[1].style
     engine = pdf.with_total_pages(pdf.Engine(stylesheets=('a { content: counter(page) " / " counter(pages); }',),
                                              roots=(), font_files=()), 333)
     assert engine.stylesheets == ('a { content: counter(page) " / " "333"; }',)
