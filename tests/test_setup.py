@@ -65,7 +65,8 @@ def test_make_test_installs_before_it_tests() -> None:
     missing = [step for step, at in zip(steps, positions, strict=True) if at < 0]
     assert not missing, f"missing from `make -n test`: {missing}"
     assert positions == sorted(positions), "`make test` must run setup, then test-deps, then ruff, then pytest"
-    for package in ("fonts-noto-cjk", "fonts-texgyre", "libharfbuzz-subset0", "poppler-utils", "texlive-xetex", "latexmk"):
+    packages = ("fonts-noto-cjk", "fonts-texgyre", "libharfbuzz-subset0", "poppler-utils", "texlive-xetex", "latexmk")
+    for package in packages:
         assert package in out, f"{package} is not installed by `make test`"
 
 
