@@ -8,6 +8,11 @@ units or percentages (SVG 1.1 §8.3), so the PDF operators one ``d`` produces
 depend on nothing else: they are recorded the first time and replayed after,
 byte for byte.
 
+A QR code is one long path of straight strokes, each code a new one: WeasyPrint
+parsed each in about 5 ms, as long as the rest of the paper's page took.  A
+path made only of straight segments (``straight_commands``) is drawn here by
+the same steps as WeasyPrint's drawer, read with one regular expression.
+
 This reaches into WeasyPrint's SVG drawer, so it is applied only to the
 WeasyPrint versions it was checked against (``tests/test_pdf_svg_paths.py``
 compares the drawn pages with and without it); elsewhere the build is just slower.
@@ -16,7 +21,9 @@ compares the drawn pages with and without it); elsewhere the build is just slowe
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
+from math import atan2, pi
 from typing import Any
 
 CHECKED_VERSIONS = ("70.",)
@@ -51,7 +58,11 @@ def recording(draw: DrawPath) -> DrawPath:
             node.vertices.extend(vertices)
             return
         stream, start, first_vertex = svg.stream.stream, len(svg.stream.stream), len(node.vertices)
-        draw(svg, node, font_size)  # a malformed path raises here and is not remembered
+        commands = straight_commands(data)
+        if commands is None:
+            draw(svg, node, font_size)  # a malformed path raises here and is not remembered
+        else:
+            draw_straight(svg.stream, node.vertices, commands)
         if len(recorded) >= MAX_PATHS:
             recorded.clear()
         recorded[data] = (stream[start:], list(itertools.islice(node.vertices, first_vertex, None)))  # a deque
@@ -59,3 +70,71 @@ def recording(draw: DrawPath) -> DrawPath:
     path.records_paths = True  # type: ignore[attr-defined]
     path.draws = draw  # type: ignore[attr-defined]
     return path
+
+
+Command = tuple[str, tuple[float, ...]]
+_TOKEN = re.compile(r"([MmLlHhVvZz])|([-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)|[\s,]+|(.)", re.S)
+_ARGUMENTS = {"m": 2, "l": 2, "h": 1, "v": 1, "z": 0}
+
+
+def straight_commands(data: str) -> list[Command] | None:
+    """``data`` as (letter, numbers) pairs when it is a path of moves and straight lines that
+    starts with a move and gives each letter its own numbers; ``None`` for any other path."""
+    commands: list[tuple[str, list[float]]] = []
+    for letter, number, other in _TOKEN.findall(data):
+        if other:
+            return None
+        if letter:
+            commands.append((letter, []))
+        elif number:
+            if not commands:
+                return None
+            commands[-1][1].append(float(number))
+    if not commands or commands[0][0] not in "mM":
+        return None
+    if any(len(numbers) != _ARGUMENTS[letter.lower()] for letter, numbers in commands):
+        return None
+    return [(letter, tuple(numbers)) for letter, numbers in commands]
+
+
+def draw_straight(stream: Any, vertices: Any, commands: list[Command]) -> None:
+    """Draw ``commands`` as WeasyPrint's ``svg.path.path`` would: the same stream calls, the same vertices."""
+    current: tuple[float, float] = (0, 0)  # ints, as WeasyPrint starts: the same bytes
+    stream.move_to(*current)
+    last = first = None
+    for letter, numbers in commands:
+        if last in (None, "z", "Z") and letter not in "mM":
+            vertices.append(current)
+            first = current
+        if last in (None, "m", "M", "z", "Z"):
+            first = None
+        if letter not in "mMzZ" and first is None:
+            first = current
+        x, y = current
+        if letter in "mM":
+            if last and last not in "zZ":
+                vertices.append(None)
+            current = (numbers[0] + x, numbers[1] + y) if letter == "m" else numbers
+            stream.move_to(*current)
+        elif letter in "lL":
+            current = (numbers[0] + x, numbers[1] + y) if letter == "l" else numbers
+            angle = atan2(current[1] - y, current[0] - x)
+            vertices.append((pi - angle, angle))
+            stream.line_to(*current)
+        elif letter in "hH":
+            current = (numbers[0] + x if letter == "h" else numbers[0], y)
+            angle = 0 if current[0] > x else pi
+            vertices.append((pi - angle, angle))
+            stream.line_to(*current)
+        elif letter in "vV":
+            current = (x, numbers[0] + y if letter == "v" else numbers[0])
+            angle = pi / 2 if current[1] > y else -pi / 2
+            vertices.append((pi - angle, angle))
+            stream.line_to(*current)
+        elif first:
+            vertices.append(None)
+            stream.close()
+            current = first
+        if letter not in "zZ":
+            vertices.append(current)
+        last = letter
