@@ -2,9 +2,9 @@
 
 Each code is a standalone SVG drawn as one path (sharp at any size, cheap to
 draw), with a viewBox and no fixed size: the stylesheet gives its printed size.
-Choosing the best mask took segno 3 ms of Python a code (``qr_masks`` makes
-that 0.3 ms), so codes are kept on disk like formulas, keyed by the URL, and a
-build makes the missing ones on every core first (``make_missing``).
+Choosing the best mask is most of segno's time (``qr_masks`` halves it), so
+codes are kept on disk like formulas, keyed by the URL, and a build makes the
+missing ones on every core first (``make_missing``).
 """
 
 from __future__ import annotations

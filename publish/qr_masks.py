@@ -2,10 +2,11 @@
 
 The standard has the encoder try all eight masks and keep the one with the lowest
 penalty (ISO/IEC 18004:2015 §7.8.3).  segno does that one module at a time in
-Python: 3 ms of its 4 ms a code, a second of CPU for a month's codes.  Here the
+Python: a code took it 3.1–3.6 ms, 0.6 ms of which with one fixed mask.  Here the
 same masks are applied as one integer XOR per row, and the same penalties are
 counted with regular expressions and byte operations: the scores, the chosen mask
-and the code are segno's own, which ``tests/test_qr_masks.py`` checks code by code.
+and the code are segno's own, which ``tests/test_qr_masks.py`` checks code by code
+(1.8–2.3 ms a code; arXiv URLs, process time).
 
 This replaces two functions of segno's encoder, so it is applied only to the
 segno versions it was checked against; elsewhere codes are just slower to make.
