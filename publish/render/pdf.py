@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,13 +45,13 @@ from publish.render.pdf_html import (
     render_pack,
 )
 from publish.render.pdf_merge import join, plan
+from publish.render.pdf_numbers import Placement, placements, read_specimen, specimen_engine, specimen_part
 from publish.render.pdf_parts import (
     LAYOUT_MODULE,
     PARTS,
     Engine,
     Layouts,
     Part,
-    Slot,
     cached,
     layout_part,
     part_assets,
@@ -152,7 +152,7 @@ def lay_out_in_parts(
     """Front matter and each document laid out on their own (cached, in parallel), then joined.
 
     The contents cannot know the page numbers, which only the laid-out documents know: it
-    leaves a slot for each, and the page numbers part, laid out last, writes them in.
+    leaves a slot for each, and the numbers are set into the slots when the parts are joined.
     """
     assets = Assets()
     replaced: dict[str, str] = {}
@@ -178,24 +178,30 @@ def lay_out_in_parts(
                 for index, doc in enumerate(laid, start=1)
                 for name, page in doc.anchors.items()
             }
-            folio_parts = page_number_parts(layout.total, front.slots, numbers)
-            folio_engine = with_total_pages(engine, layout.total)
             unnumbered = frozenset(range(front.anchors.get(CONTENTS_ID, front.pages)))  # the cover
+            styles = sorted({(slot.font_size, slot.font_weight) for slot in front.slots.values()})
+            specimen, specimen_with = specimen_part(styles), specimen_engine(engine)
             # Nothing changed since the last build: its joined PDF is in the cache under the parts' keys.
             key = cache_key(
                 "joined",
                 *(done.key for done in (front, *laid)),
-                *(folio.key(folio_engine) for folio in folio_parts),
+                specimen.key(specimen_with),
                 repr(layout),
                 repr(sorted(unnumbered)),
+                repr(sorted((name, page) for name, page in numbers.items() if name in front.slots)),
             )
             data = cached(PARTS, key, bytes)
             if data is None:
-                folios = layouts.start(folio_parts, engine=folio_engine)  # laid out while the documents are joined
+                specimen_done = layouts.start([specimen], engine=specimen_with)  # laid out while the parts are joined
+
+                def numbering() -> tuple[bytes, dict[int, list[Placement]]]:
+                    [laid_specimen] = specimen_done()
+                    found = read_specimen(laid_specimen.pdf, len(styles))
+                    skip = unnumbered | layout.blanks
+                    return laid_specimen.pdf, placements(found, layout.total, skip, front.slots, numbers, styles)
+
                 pdfs = [front.pdf, *(done.pdf for done in laid)]
-                data = remember(
-                    PARTS, key, join(pdfs, layout, folios=lambda: [f.pdf for f in folios()], unnumbered=unnumbered)
-                )
+                data = remember(PARTS, key, join(pdfs, layout, numbers=numbering))
             task.advance("page numbers")
     messages = [text for done in (front, *laid) for text in done.messages]
     return Laid(data, layout.total, [r.warnings[0] for r in rendered], replaced, messages)
@@ -290,61 +296,9 @@ def build_date() -> dt.date:
     return dt.date.today()
 
 
-# Parts carry no page numbers: no part knows its place.  The folio, N empty pages under the
-# same page rules, carries them all and is drawn onto the joined pages.
+# Parts carry no page numbers: no part knows its place.  They are set onto the joined pages (``pdf_numbers``).
 NO_FOLIO = """
 @page { @bottom-center { content: none; } }
 @page :left { @bottom-left { content: none; } }
 @page :right { @bottom-right { content: none; } }
 """
-
-
-PAGES_PER_NUMBERS_PART = 80  # 6 ms a page, 2 ms a contents entry: a month in four parts, 1.4 s on two cores
-
-
-def page_number_parts(total: int, slots: Mapping[str, Slot], numbers: Mapping[str, int]) -> list[Part]:
-    """The page numbers of a ``total``-page PDF as parts of up to ``PAGES_PER_NUMBERS_PART`` pages.
-
-    Each part starts on an odd page, a right-hand one like the page it numbers, and its page
-    counter starts there; ``with_total_pages`` gives them the total to print.
-    """
-    size = PAGES_PER_NUMBERS_PART
-    return [
-        Part(
-            f"page numbers {first + 1}-{min(first + size, total)}",
-            folio_html(first, min(size, total - first), slots, numbers),
-            style=f"@page :first {{ counter-reset: page {first + 1}; }}",
-        )
-        for first in range(0, total, size)
-    ]
-
-
-def with_total_pages(engine: Engine, total: int) -> Engine:
-    """``engine`` with the page count written into its stylesheets: in a part of the page numbers,
-    ``counter(pages)`` would count the part's pages."""
-    sheets = tuple(text.replace("counter(pages)", f'"{total}"') for text in engine.stylesheets)
-    return dataclasses.replace(engine, stylesheets=sheets)
-
-
-def folio_html(first: int, pages: int, slots: Mapping[str, Slot], numbers: Mapping[str, int]) -> str:
-    """Empty pages for pages ``first`` to ``first + pages - 1`` (from 0): laid out with the pack's
-    stylesheets, they hold the page numbers and, on the contents' pages, each of ``numbers`` set
-    into its slot (see ``pdf_html.contents``)."""
-    on_page: dict[int, list[str]] = {}
-    for name, slot in slots.items():
-        if name in numbers and first <= slot.page < first + pages:
-            on_page.setdefault(slot.page - first, []).append(slot_number(slot, numbers[name]))
-    breaks = ["", *[" break-before: page;"] * (pages - 1)]
-    body = "".join(
-        f'<div style="position: relative;{brk}">{"".join(on_page.get(n, []))}</div>' for n, brk in enumerate(breaks)
-    )
-    return f'<!DOCTYPE html>\n<html lang="zh-Hans"><body>{body}</body></html>\n'
-
-
-def slot_number(slot: Slot, number: int) -> str:
-    """``number`` at the end of the slot's line, in the same font and line height: on the same baseline."""
-    style = (
-        f"left: {slot.x:.3f}px; top: {slot.y:.3f}px; height: {slot.height:.3f}px; line-height: {slot.height:.3f}px; "
-        f"font-size: {slot.font_size:.3f}px; font-weight: {slot.font_weight}"
-    )
-    return f'<span class="toc-page slot-number" style="{style}">{number}</span>'

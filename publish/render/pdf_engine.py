@@ -108,7 +108,7 @@ class ParsedSheets:
     than the document's, hence one configuration for all.)
     """
 
-    LIMIT = 64  # sheets kept; the page-number parts bring one small sheet each
+    LIMIT = 64  # sheets kept; the page numbers' specimen brings one small sheet of its own
 
     def __init__(self) -> None:
         self.font_config = FontConfiguration()

@@ -464,8 +464,8 @@ def contents(items: Sequence[DocumentInput], *, in_parts: bool = False) -> str:
 
     In one piece the stylesheet's ``target-counter`` finds the numbers.  Built in parts, the
     contents is laid out before any document's pages are known: each number is an empty slot
-    (``data-slot``) the page numbers part writes into, so no page count can make the contents
-    be laid out again; its links point across parts (``PART_LINK``), joined up with the parts.
+    (``data-slot``) the join sets the number into (``pdf_numbers``), so no page count can make the
+    contents be laid out again; its links point across parts (``PART_LINK``), joined up with the parts.
     """
 
     def link(anchor: str, label: str) -> str:

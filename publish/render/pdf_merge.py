@@ -10,9 +10,9 @@ whole again:
 * the outline, part after part;
 * the structure tree that makes the PDF tagged: every part's tree under one
   root, the keys that tie pages and links to it renumbered;
-* page numbers ("n / N"), which no part can know, and the contents' numbers:
-  page-number PDFs, laid out with the same page rules, drawn under each page
-  as an artifact;
+* page numbers ("n / N"), which no part can know, and the contents' numbers,
+  set in the fonts of a specimen WeasyPrint laid out (``pdf_numbers``), under
+  each page as an artifact;
 * the catalog's language and the document information from the front part.
 """
 
@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Object, Pdf, String
 
 from publish.render.pdf_html import PART_LINK
+from publish.render.pdf_numbers import Placement
 
 
 @dataclass(frozen=True)
@@ -165,19 +166,25 @@ class _Joiner:
             meta.load_from_docinfo(src.docinfo)
         out.docinfo = out.copy_foreign(_indirect(src, src.trailer.Info)) if "/Info" in src.trailer else out.docinfo
 
-    def stamp(self, folios: Sequence[bytes], skip: frozenset[int]) -> None:
-        """Draw page ``i`` of the ``folios`` (one after another) under page ``i``, except on pages in ``skip``."""
-        sources = [Pdf.open(io.BytesIO(folio)) for folio in folios]
-        self.sources.extend(sources)
-        folio_pages = (folio_page for src in sources for folio_page in src.pages)
-        for number, (page, folio_page) in enumerate(zip(self.out.pages, folio_pages, strict=False)):
-            if number in skip:
-                continue
-            form = self.out.copy_foreign(folio_page.as_form_xobject())
-            name = page.add_resource(form, Name.XObject, prefix="Folio")
+    def draw(self, specimen: bytes, placements: Mapping[int, Sequence[Placement]]) -> None:
+        """Set each page's ``placements`` under its content, in the fonts of the ``specimen`` PDF they come from."""
+        source = Pdf.open(io.BytesIO(specimen))
+        self.sources.append(source)
+        fonts: dict[tuple[int, str], Object] = {}
+        for number, placed in sorted(placements.items()):
+            page = self.out.pages[number]
+            names: dict[tuple[int, str], str] = {}
+            operators = []
+            for item in placed:
+                key = (item.face.page, item.face.font)
+                if key not in fonts:
+                    fonts[key] = self.out.copy_foreign(source.pages[key[0]].obj.Resources.Font[key[1]])
+                if key not in names:
+                    names[key] = str(page.add_resource(fonts[key], Name.Font, prefix="Number"))
+                operators.append(item.face.show(item.text, item.x, item.y, names[key]))
             # First, in the page's own coordinates; marked as an artifact so it is not read aloud.
-            page.contents_add(pikepdf.Stream(self.out, b"q /Artifact BMC " + str(name).encode() + b" Do EMC Q\n"),
-                              prepend=True)
+            content = b"q /Artifact BMC\n" + b"".join(operators) + b"EMC Q\n"
+            page.contents_add(pikepdf.Stream(self.out, content), prepend=True)
 
     def save(self) -> bytes:
         buffer = io.BytesIO()
@@ -229,14 +236,14 @@ def _internal_link(annot: Object) -> None:
 
 
 def join(
-    parts: Sequence[bytes], layout: Plan, *, folios: Callable[[], Sequence[bytes]], unnumbered: frozenset[int]
+    parts: Sequence[bytes], layout: Plan, *, numbers: Callable[[], tuple[bytes, Mapping[int, Sequence[Placement]]]]
 ) -> bytes:
-    """One PDF from ``parts`` placed as ``layout`` says, numbered by what ``folios`` gives (their pages
-    in order, one per page) except on ``unnumbered`` pages.  ``folios`` is called once the parts are
-    in place, so that the page numbers can be laid out meanwhile."""
+    """One PDF from ``parts`` placed as ``layout`` says, with the page and contents' numbers ``numbers``
+    gives: a specimen PDF and what to set on each page in its fonts.  ``numbers`` is called once the
+    parts are in place, so that the specimen can be laid out meanwhile."""
     joiner = _Joiner()
     for data, start in zip(parts, layout.starts, strict=True):
         joiner.add(data, start)
     joiner.finish()
-    joiner.stamp(folios(), unnumbered | layout.blanks)
+    joiner.draw(*numbers())
     return joiner.save()

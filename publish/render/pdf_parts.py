@@ -74,14 +74,13 @@ class Part:
 
 @dataclass(frozen=True)
 class Slot:
-    """The line a ``data-slot`` element was laid out on: its (0-based) page, the right edge of the
-    line's block and the line's top in CSS px from the top left of the page area, the line's
-    height, and the slot's font size and weight, for text to be set at the end of that line."""
+    """Where the number of a ``data-slot`` element goes: its (0-based) page, the right edge of its
+    block's padding box and the baseline of the line it is on, in CSS px from the page's top left;
+    and the slot's font size (px) and weight, for the number to be set in."""
 
     page: int
-    x: float
-    y: float
-    height: float
+    right: float
+    baseline: float
     font_size: float
     font_weight: int
 
@@ -218,10 +217,9 @@ def find_slots(pages: Sequence[Any]) -> dict[str, Slot]:
 
     found: dict[str, Slot] = {}
     for number, page in enumerate(pages):
-        area = page._page_box  # the laid-out boxes: WeasyPrint has no public API for them
-        left, top = area.content_box_x(), area.content_box_y()
         block = line = None
-        for box in area.descendants():  # depth first: a block, then its lines, then what is on them
+        for box in page._page_box.descendants():  # the laid-out boxes (no public API), depth first:
+            # a block, then its lines, then what is on them
             if isinstance(box, BlockContainerBox) and not isinstance(box, InlineBlockBox):  # not one set on a line
                 block = box
             elif isinstance(box, LineBox):
@@ -231,8 +229,9 @@ def find_slots(pages: Sequence[Any]) -> dict[str, Slot]:
                 continue  # not on a line, anonymous, or the box of a ::before or ::after
             name = element.get("data-slot")
             if name is not None and name not in found:  # a slot split across lines counts where it starts
-                x, y = block.content_box_x() + block.width - left, line.position_y - top
-                found[name] = Slot(number, x, y, line.height, box.style["font_size"], box.style["font_weight"])
+                right = block.content_box_x() + block.width + block.padding_right
+                baseline = line.position_y + line.baseline
+                found[name] = Slot(number, right, baseline, box.style["font_size"], box.style["font_weight"])
     return found
 
 
