@@ -150,3 +150,14 @@ def test_plan_inserts_blank_pages_only_for_right_hand_openings() -> None:
     layout = plan([3, 4, 5], right_hand=True)
     assert layout.starts == (0, 4, 8) and layout.blanks == frozenset({3})
     assert layout.total == 13
+
+
+def test_a_document_added_is_joined_as_in_one_piece(tmp_path: Path, own_cache: Path) -> None:
+    # The contents is new, the first document comes from the cache: the documents are joined while
+    # the contents is laid out, and the contents' pages (and an A5 blank page after them) go in front.
+    build(load_pack([corpus_file("000")]), tmp_path / "before.pdf", offline=True, paper="a5")
+    pack = load_pack([corpus_file("000"), corpus_file("003")])
+    parts = build(pack, tmp_path / "parts.pdf", offline=True, paper="a5")
+    whole = build(pack, tmp_path / "whole.pdf", offline=True, paper="a5", in_parts=False)
+    assert parts.pages == whole.pages
+    assert_same_pdf(parts.path, whole.path)

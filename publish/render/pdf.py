@@ -44,12 +44,13 @@ from publish.render.pdf_html import (
     render_front,
     render_pack,
 )
-from publish.render.pdf_merge import join, plan
+from publish.render.pdf_merge import Joiner, plan
 from publish.render.pdf_numbers import Placement, placements, read_specimen, specimen_engine, specimen_part
 from publish.render.pdf_parts import (
     LAYOUT_MODULE,
     PARTS,
     Engine,
+    LaidOut,
     Layouts,
     Part,
     cached,
@@ -167,10 +168,19 @@ def lay_out_in_parts(
         with progress.task("PDF layout", total=len(items) + 2) as task:
             # The contents needs no laid-out document: it starts first, while the documents are rendered.
             front_html = render_front(title, items, generated=generated, toc=toc)
-            front_done = layouts.start([part("front matter", front_html)], on_done=task.advance)
+            front_done = layouts.start([part("front matter", front_html)], on_done=lambda *_: task.advance("contents"))
             rendered = [render_document(item, number, assets) for number, item in enumerate(items, start=1)]
             documents = [part(f"document {n}", r.html) for n, r in enumerate(rendered, start=1)]
-            laid = layouts.lay_out(documents, on_done=task.advance)
+            joiner = Joiner()
+            # A new contents makes a new joined PDF: each document is joined as soon as it is ready.
+            join_now = not front_done.from_cache
+
+            def document_done(index: int, done: LaidOut) -> None:
+                task.advance(documents[index].name)
+                if join_now:
+                    joiner.add(index + 1, done.pdf)
+
+            laid = layouts.lay_out(documents, on_done=document_done)
             [front] = front_done()
             layout = plan([front.pages, *(doc.pages for doc in laid)], right_hand=right_hand)
             numbers = {
@@ -200,8 +210,10 @@ def lay_out_in_parts(
                     skip = unnumbered | layout.blanks
                     return laid_specimen.pdf, placements(found, layout.total, skip, front.slots, numbers, styles)
 
-                pdfs = [front.pdf, *(done.pdf for done in laid)]
-                data = remember(PARTS, key, join(pdfs, layout, numbers=numbering))
+                for index, done in enumerate((front, *laid)):
+                    if index not in joiner:
+                        joiner.add(index, done.pdf)
+                data = remember(PARTS, key, joiner.join(layout, numbers=numbering))
             task.advance("page numbers")
     messages = [text for done in (front, *laid) for text in done.messages]
     return Laid(data, layout.total, [r.warnings[0] for r in rendered], replaced, messages)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import io
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Object, Pdf, String
@@ -75,34 +75,49 @@ def _indirect(pdf: Pdf, obj: Object) -> Object:
     return obj if obj.is_indirect else pdf.make_indirect(obj)
 
 
-class _Joiner:
-    """The joined PDF being built, part by part."""
+@dataclass
+class _Part:
+    """What one part brought to the joined PDF, kept apart until ``finish`` puts the parts in order."""
+
+    source: Pdf
+    pages: int
+    names: list[tuple[bytes, Object]] = field(default_factory=list)
+    outline: list[Object] = field(default_factory=list)
+    outline_count: int = 0
+    struct_kids: list[Object] = field(default_factory=list)
+    parent_tree: list[tuple[int, Object]] = field(default_factory=list)
+
+
+class Joiner:
+    """The joined PDF being built, part by part, in whatever order the parts are ready."""
 
     def __init__(self) -> None:
         self.out = pikepdf.new()
-        self.names: list[tuple[bytes, Object]] = []
-        self.outline: list[Object] = []
-        self.outline_count = 0
-        self.struct_kids: list[Object] = []
-        self.parent_tree: list[tuple[int, Object]] = []
+        self.parts: dict[int, _Part] = {}
         self.next_key = 0
         self.sources: list[Pdf] = []  # qpdf reads copied objects lazily: keep sources open until saved
 
-    def add(self, data: bytes, start: int) -> None:
+    def __contains__(self, index: int) -> bool:
+        return index in self.parts
+
+    def add(self, index: int, data: bytes) -> None:
+        """Part ``index``'s pages, after those of the parts before it added so far."""
         src = Pdf.open(io.BytesIO(data))
         self.sources.append(src)
         out = self.out
-        size = src.pages[0].mediabox
-        while len(out.pages) < start:
-            out.add_blank_page(page_size=(float(size[2]), float(size[3])))
-        first = len(out.pages)
+        first = sum(part.pages for i, part in self.parts.items() if i < index)
         with warnings.catch_warnings():
             # pikepdf warns that named destinations do not travel with pages: ``finish`` carries them.
             warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-            out.pages.extend(src.pages)
+            if first == len(out.pages):
+                out.pages.extend(src.pages)
+            else:
+                for offset, page in enumerate(src.pages):
+                    out.pages.insert(first + offset, page)
+        part = self.parts[index] = _Part(src, len(src.pages))
         offset = self.next_key
         used = -1
-        for page in out.pages[first:]:
+        for page in out.pages[first : first + part.pages]:
             used = max(used, _shift(page.obj, "/StructParents", offset))
             for annot in page.obj.get("/Annots", Array()):
                 used = max(used, _shift(annot, "/StructParent", offset))
@@ -111,54 +126,64 @@ class _Joiner:
         struct = root.get("/StructTreeRoot")
         if struct is not None:
             for kid in struct.get("/K", Array()):
-                self.struct_kids.append(out.copy_foreign(_indirect(src, kid)))
+                part.struct_kids.append(out.copy_foreign(_indirect(src, kid)))
             for key, value in tree_items(struct.get("/ParentTree", Dictionary()), "/Nums"):
-                self.parent_tree.append((int(key) + offset, out.copy_foreign(_indirect(src, value))))
+                part.parent_tree.append((int(key) + offset, out.copy_foreign(_indirect(src, value))))
                 used = max(used, int(key) + offset)
         self.next_key = max(self.next_key, used + 1)
         dests = root.get("/Names", Dictionary()).get("/Dests")
         if dests is not None:
             for name, dest in tree_items(dests, "/Names"):
-                self.names.append((bytes(name), out.copy_foreign(_indirect(src, dest))))
+                part.names.append((bytes(name), out.copy_foreign(_indirect(src, dest))))
         outlines = root.get("/Outlines")
         if outlines is not None and "/First" in outlines:
             item = outlines.First
             while True:
-                self.outline.append(out.copy_foreign(item))
+                part.outline.append(out.copy_foreign(item))
                 if "/Next" not in item:
                     break
                 item = item.Next
-            self.outline_count += max(int(outlines.get("/Count", 0)), 0)
+            part.outline_count = max(int(outlines.get("/Count", 0)), 0)
 
-    def finish(self, front: int = 0) -> None:
-        """Write the shared structures; the document facts come from part ``front``."""
-        out, src = self.out, self.sources[front]
-        out.Root.Names = Dictionary(
-            Dests=Dictionary(Names=Array([x for name, dest in sorted(self.names, key=lambda p: p[0])
-                                          for x in (String(name), dest)]))
-        )
-        if self.outline:
-            root = out.make_indirect(Dictionary(Type=Name.Outlines, Count=self.outline_count))
-            for i, item in enumerate(self.outline):
+    def finish(self, layout: Plan) -> None:
+        """Blank pages where ``layout`` has them, and the shared structures, part after part; the
+        document facts come from the first part."""
+        out = self.out
+        parts = [self.parts[index] for index in sorted(self.parts)]
+        for blank in sorted(layout.blanks):
+            size = out.pages[blank - 1].mediabox
+            page = out.make_indirect(Dictionary(Type=Name.Page, MediaBox=Array([0, 0, size[2], size[3]]),
+                                                Contents=out.make_stream(b""), Resources=Dictionary()))
+            out.pages.insert(blank, pikepdf.Page(page))
+        names = sorted((pair for part in parts for pair in part.names), key=lambda p: p[0])
+        flat = [x for name, dest in names for x in (String(name), dest)]
+        out.Root.Names = Dictionary(Dests=Dictionary(Names=Array(flat)))
+        outline = [item for part in parts for item in part.outline]
+        if outline:
+            root = out.make_indirect(Dictionary(Type=Name.Outlines, Count=sum(part.outline_count for part in parts)))
+            for i, item in enumerate(outline):
                 item.Parent = root
                 for key in ("/Prev", "/Next"):
                     if key in item:
                         del item[key]
                 if i:
-                    item.Prev = self.outline[i - 1]
-                    self.outline[i - 1].Next = item
-            root.First, root.Last = self.outline[0], self.outline[-1]
+                    item.Prev = outline[i - 1]
+                    outline[i - 1].Next = item
+            root.First, root.Last = outline[0], outline[-1]
             out.Root.Outlines = root
-        if self.struct_kids:
+        struct_kids = [kid for part in parts for kid in part.struct_kids]
+        if struct_kids:
             struct = out.make_indirect(Dictionary(Type=Name.StructTreeRoot))
-            kids = _one_document(self.struct_kids)
+            kids = _one_document(struct_kids)
             for kid in kids:
                 kid.P = struct
             struct.K = Array(kids)
-            nums = [x for key, value in sorted(self.parent_tree, key=lambda p: p[0]) for x in (key, value)]
-            struct.ParentTree = out.make_indirect(Dictionary(Nums=Array(nums)))
+            entries = sorted((entry for part in parts for entry in part.parent_tree), key=lambda p: p[0])
+            struct.ParentTree = out.make_indirect(Dictionary(Nums=Array([x for key, value in entries
+                                                                         for x in (key, value)])))
             struct.ParentTreeNextKey = self.next_key
             out.Root.StructTreeRoot = struct
+        src = parts[0].source
         for key in ("/Lang", "/MarkInfo", "/ViewerPreferences", "/PageMode"):
             if key in src.Root:
                 out.Root[key] = out.copy_foreign(_indirect(src, src.Root[key]))
@@ -185,6 +210,14 @@ class _Joiner:
             # First, in the page's own coordinates; marked as an artifact so it is not read aloud.
             content = b"q /Artifact BMC\n" + b"".join(operators) + b"EMC Q\n"
             page.contents_add(pikepdf.Stream(self.out, content), prepend=True)
+
+    def join(self, layout: Plan, *, numbers: Callable[[], tuple[bytes, Mapping[int, Sequence[Placement]]]]) -> bytes:
+        """The PDF of the parts added, all of ``layout``'s, with the page and contents' numbers ``numbers``
+        gives: a specimen PDF and what to set on each page in its fonts.  ``numbers`` is called once
+        the parts are in place, so that the specimen can be laid out meanwhile."""
+        self.finish(layout)
+        self.draw(*numbers())
+        return self.save()
 
     def save(self) -> bytes:
         buffer = io.BytesIO()
@@ -233,17 +266,3 @@ def _internal_link(annot: Object) -> None:
     if uri.startswith(PART_LINK):
         del annot["/A"]
         annot.Dest = String(uri.removeprefix(PART_LINK))
-
-
-def join(
-    parts: Sequence[bytes], layout: Plan, *, numbers: Callable[[], tuple[bytes, Mapping[int, Sequence[Placement]]]]
-) -> bytes:
-    """One PDF from ``parts`` placed as ``layout`` says, with the page and contents' numbers ``numbers``
-    gives: a specimen PDF and what to set on each page in its fonts.  ``numbers`` is called once the
-    parts are in place, so that the specimen can be laid out meanwhile."""
-    joiner = _Joiner()
-    for data, start in zip(parts, layout.starts, strict=True):
-        joiner.add(data, start)
-    joiner.finish()
-    joiner.draw(*numbers())
-    return joiner.save()

@@ -147,20 +147,24 @@ class Layouts:
             self._pool.shutdown(cancel_futures=True)
 
     def lay_out(
-        self, parts: Sequence[Part], *, on_done: Callable[[str], None] | None = None, engine: Engine | None = None
+        self,
+        parts: Sequence[Part],
+        *,
+        on_done: Callable[[int, LaidOut], None] | None = None,
+        engine: Engine | None = None,
     ) -> list[LaidOut]:
-        """Every part as PDF, in order; ``on_done`` hears each part's name as it is ready.  ``engine``
-        replaces the build's for these parts."""
+        """Every part as PDF, in order; ``on_done`` gets each part (its index and layout) as it is
+        ready, in the order they come.  ``engine`` replaces the build's for these parts."""
         return self.start(parts, on_done=on_done, engine=engine, alone_here=True)()
 
     def start(
         self,
         parts: Sequence[Part],
         *,
-        on_done: Callable[[str], None] | None = None,
+        on_done: Callable[[int, LaidOut], None] | None = None,
         engine: Engine | None = None,
         alone_here: bool = False,
-    ) -> Callable[[], list[LaidOut]]:
+    ) -> Pending:
         """``lay_out``, begun now in the pool: call what this returns for the result, after doing
         something else here.  ``alone_here``: one part alone is laid out in this process, when it is
         called, unless the pool is up (its workers have WeasyPrint running; this one may not).
@@ -175,8 +179,6 @@ class Layouts:
                 todo.append(index)
             else:
                 results[index] = dataclasses.replace(hit, key=key)
-                if on_done:
-                    on_done(parts[index].name)
         # Largest first, so the long document does not start last and leave a core idle.
         todo.sort(key=lambda i: len(parts[i].html), reverse=True)
         if self.jobs > 1 and todo and not (alone_here and len(todo) == 1 and self._pool is None):
@@ -187,13 +189,27 @@ class Layouts:
             done = ((index, layout_part(parts[index], engine)) for index in todo)
 
         def collect() -> list[LaidOut]:
+            if on_done:
+                for index in sorted(results):
+                    on_done(index, results[index])
             for index, laid in done:
                 results[index] = remember(PARTS, keys[index], dataclasses.replace(laid, key=keys[index]))
                 if on_done:
-                    on_done(parts[index].name)
+                    on_done(index, results[index])
             return [results[index] for index in range(len(parts))]
 
-        return collect
+        return Pending(collect, from_cache=not todo)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """Parts being laid out: call it for them, in order.  ``from_cache``: every one was in the cache."""
+
+    collect: Callable[[], list[LaidOut]]
+    from_cache: bool
+
+    def __call__(self) -> list[LaidOut]:
+        return self.collect()
 
 
 def layout_part(part: Part, engine: Engine) -> LaidOut:
