@@ -17,9 +17,13 @@ from publish.render.pdf import layout_engine
 from publish.render.pdf_fonts import find_fonts
 from publish.render.pdf_numbers import (
     DIGITS,
+    DOT,
+    DOT_STEP,
     SIDES,
     Folio,
     Numbers,
+    Placement,
+    leader,
     placements,
     read_lines,
     read_specimen,
@@ -81,12 +85,27 @@ def test_numbers_sit_where_weasyprint_sets_them(paper: str, page: int, total: in
 
 def test_placements_number_every_page_but_the_skipped_and_fill_each_slot() -> None:
     numbers = specimen("a4")
-    slots = {"d1": Slot(1, 500.0, 120.0, *STYLES[1]), "d1-x": Slot(1, 500.0, 140.0, *STYLES[0]),
-             "not a target": Slot(2, 1, 1, 1, 1)}
+    slots = {"d1": Slot(1, 500.0, 120.0, *STYLES[1], 90.0, 300.0, 470.0, 125.0),
+             "d1-x": Slot(1, 500.0, 140.0, *STYLES[0], 90.0, 469.0, 470.0, 145.0),
+             "not a target": Slot(2, 1, 1, 1, 1, 1, 1, 1, 1)}
     placed = placements(numbers, 12, {0, 5}, slots, {"d1": 3, "d1-x": 11}, STYLES)
     assert sorted(placed) == [n for n in range(12) if n not in {0, 5}]
-    assert [p.text for p in placed[1]] == ["2 / 12", "3", "11"]
-    for item in placed[1][1:]:
+    folio, number, dots, small = placed[1]  # the second entry's title leaves no room for a dot
+    assert isinstance(folio, Placement) and isinstance(number, Placement) and isinstance(small, Placement)
+    assert [folio.text, number.text, small.text] == ["2 / 12", "3", "11"]
+    for item in (number, small):
         assert item.x + item.face.width(item.text) == pytest.approx(500.0)  # flush right in the slot's padding
-    assert [p.y for p in placed[1][1:]] == [120.0, 140.0]
-    assert placed[1][1].face is numbers.contents[1]
+    assert [number.y, small.y] == [120.0, 140.0]
+    assert number.face is numbers.contents[1]
+    assert dots == leader(slots["d1"], numbers.contents[1].ctm)
+
+
+def test_leader_dots_keep_to_the_grid_between_title_and_number() -> None:
+    slot = Slot(0, 500.0, 120.0, 14.0, 400, 90.0, 300.0, 470.0, 125.0)
+    dots = leader(slot, (1, 0, 0, 1, 0, 0))
+    assert dots is not None
+    steps = (dots.x0 - 90.0 - DOT / 2) / DOT_STEP
+    assert steps == pytest.approx(round(steps)), "on the grid from the entry's left edge, as on every line"
+    assert 300.0 <= dots.x0 < 300.0 + DOT_STEP and dots.x1 == 470.0 - DOT / 2
+    assert dots.y < 125.0 - 0.28 * 14.0
+    assert leader(Slot(0, 500.0, 120.0, 14.0, 400, 90.0, 469.9, 470.0, 125.0), (1, 0, 0, 1, 0, 0)) is None

@@ -45,7 +45,7 @@ from publish.render.pdf_html import (
     render_pack,
 )
 from publish.render.pdf_merge import Joiner, plan
-from publish.render.pdf_numbers import Placement, placements, read_specimen, specimen_engine, specimen_part
+from publish.render.pdf_numbers import Mark, placements, read_specimen, specimen_engine, specimen_part
 from publish.render.pdf_parts import (
     LAYOUT_MODULE,
     PARTS,
@@ -204,7 +204,7 @@ def lay_out_in_parts(
             if data is None:
                 specimen_done = layouts.start([specimen], engine=specimen_with)  # laid out while the parts are joined
 
-                def numbering() -> tuple[bytes, dict[int, list[Placement]]]:
+                def numbering() -> tuple[bytes, dict[int, list[Mark]]]:
                     [laid_specimen] = specimen_done()
                     found = read_specimen(laid_specimen.pdf, len(styles))
                     skip = unnumbered | layout.blanks

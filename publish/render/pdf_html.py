@@ -491,7 +491,9 @@ def contents(items: Sequence[DocumentInput], *, in_parts: bool = False) -> str:
             + "</li>\n"
         )
     heading = '<h1 class="toc-title bm1">目录</h1>'
-    return f'<nav class="toc" id="{CONTENTS_ID}">\n{heading}\n<ol class="toc-docs">\n{"".join(entries)}</ol>\n</nav>\n'
+    classes = "toc toc-in-parts" if in_parts else "toc"
+    listed = "".join(entries)
+    return f'<nav class="{classes}" id="{CONTENTS_ID}">\n{heading}\n<ol class="toc-docs">\n{listed}</ol>\n</nav>\n'
 
 
 def _head(title: str, docs: Sequence[m.Document]) -> str:

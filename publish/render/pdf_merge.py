@@ -27,7 +27,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Object, Pdf, String
 
 from publish.render.pdf_html import PART_LINK
-from publish.render.pdf_numbers import Placement
+from publish.render.pdf_numbers import Mark
 
 
 @dataclass(frozen=True)
@@ -191,27 +191,27 @@ class Joiner:
             meta.load_from_docinfo(src.docinfo)
         out.docinfo = out.copy_foreign(_indirect(src, src.trailer.Info)) if "/Info" in src.trailer else out.docinfo
 
-    def draw(self, specimen: bytes, placements: Mapping[int, Sequence[Placement]]) -> None:
-        """Set each page's ``placements`` under its content, in the fonts of the ``specimen`` PDF they come from."""
+    def draw(self, specimen: bytes, marks: Mapping[int, Sequence[Mark]]) -> None:
+        """Draw each page's ``marks`` under its content, text in the fonts of the ``specimen`` PDF."""
         source = Pdf.open(io.BytesIO(specimen))
         self.sources.append(source)
         fonts: dict[tuple[int, str], Object] = {}
-        for number, placed in sorted(placements.items()):
+        for number, placed in sorted(marks.items()):
             page = self.out.pages[number]
             names: dict[tuple[int, str], str] = {}
             operators = []
-            for item in placed:
-                key = (item.face.page, item.face.font)
-                if key not in fonts:
+            for mark in placed:
+                key = mark.font
+                if key is not None and key not in fonts:
                     fonts[key] = self.out.copy_foreign(source.pages[key[0]].obj.Resources.Font[key[1]])
-                if key not in names:
+                if key is not None and key not in names:
                     names[key] = str(page.add_resource(fonts[key], Name.Font, prefix="Number"))
-                operators.append(item.face.show(item.text, item.x, item.y, names[key]))
+                operators.append(mark.operators(names[key] if key is not None else ""))
             # First, in the page's own coordinates; marked as an artifact so it is not read aloud.
             content = b"q /Artifact BMC\n" + b"".join(operators) + b"EMC Q\n"
             page.contents_add(pikepdf.Stream(self.out, content), prepend=True)
 
-    def join(self, layout: Plan, *, numbers: Callable[[], tuple[bytes, Mapping[int, Sequence[Placement]]]]) -> bytes:
+    def join(self, layout: Plan, *, numbers: Callable[[], tuple[bytes, Mapping[int, Sequence[Mark]]]]) -> bytes:
         """The PDF of the parts added, all of ``layout``'s, with the page and contents' numbers ``numbers``
         gives: a specimen PDF and what to set on each page in its fonts.  ``numbers`` is called once
         the parts are in place, so that the specimen can be laid out meanwhile."""

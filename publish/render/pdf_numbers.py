@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -125,6 +126,53 @@ class Placement:
     text: str
     x: float
     y: float
+
+    @property
+    def font(self) -> tuple[int, str] | None:
+        """The specimen page and resource name of the font it needs."""
+        return self.face.page, self.face.font
+
+    def operators(self, font: str) -> bytes:
+        return self.face.show(self.text, self.x, self.y, font)
+
+
+# A contents entry's leader: round grey dots on a grid from the entry's left edge, across its foot.
+# WeasyPrint would draw them dot by dot, as a pattern tile by tile, or as an SVG per entry, the
+# last costing a third of the contents' layout; one dashed stroke here costs nothing.
+DOT = 1.2  # diameter, px
+DOT_STEP = 4.533  # px from dot to dot
+DOT_GREY = 0.467  # #777
+DOT_RISE = 0.28  # em, from the foot of the entry's content box to the bottom of the dots' band
+DOT_BAND = 1.6  # px (1.2 pt), the dots centred in it
+
+
+@dataclass(frozen=True)
+class Dots:
+    """A leader from ``x0`` to ``x1`` on ``y``, in CSS px of a page ``ctm`` maps."""
+
+    ctm: Matrix
+    x0: float
+    x1: float
+    y: float
+    font: None = None
+
+    def operators(self, font: str) -> bytes:
+        return b"q %s cm %s RG %s w 1 J [0 %s] 0 d %s m %s l S Q\n" % (
+            _numbers(self.ctm), _numbers((DOT_GREY,) * 3), _numbers((DOT,)), _numbers((DOT_STEP,)),
+            _numbers((self.x0, self.y)), _numbers((self.x1, self.y)),
+        )
+
+
+Mark = Placement | Dots  # what is drawn onto a joined page
+
+
+def leader(slot: Slot, ctm: Matrix) -> Dots | None:
+    """The dots between a slot's title and its number's column, on the grid of its entry; None if none fit."""
+    first = slot.left + DOT / 2 + math.ceil((slot.start - slot.left - DOT / 2) / DOT_STEP) * DOT_STEP
+    last = slot.column - DOT / 2
+    if first > last:
+        return None
+    return Dots(ctm, first, last, slot.foot - DOT_RISE * slot.font_size - DOT_BAND / 2)
 
 
 def read_specimen(data: bytes, styles: int) -> Numbers:
@@ -242,10 +290,11 @@ def placements(
     slots: Mapping[str, Slot],
     pages: Mapping[str, int],
     styles: Sequence[tuple[float, int]],
-) -> dict[int, list[Placement]]:
+) -> dict[int, list[Mark]]:
     """What to draw on each page (from 0) of a ``total``-page PDF: its number, unless in ``skip``, and on
-    the contents' pages, the page number of each slot (``pages``), flush right in the slot's padding."""
-    out: dict[int, list[Placement]] = {}
+    the contents' pages, the page number of each slot (``pages``), flush right in the slot's padding,
+    with its leader."""
+    out: dict[int, list[Mark]] = {}
     skipped = set(skip)
     for page in range(total):
         folio = numbers.folios[page % SIDES]
@@ -256,7 +305,11 @@ def placements(
     for name, slot in slots.items():
         if name in pages:
             face, text = faces[(slot.font_size, slot.font_weight)], str(pages[name])
-            out.setdefault(slot.page, []).append(Placement(face, text, slot.right - face.width(text), slot.baseline))
+            marks = out.setdefault(slot.page, [])
+            marks.append(Placement(face, text, slot.right - face.width(text), slot.baseline))
+            dots = leader(slot, face.ctm)
+            if dots is not None:
+                marks.append(dots)
     return out
 
 

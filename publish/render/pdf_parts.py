@@ -74,15 +74,23 @@ class Part:
 
 @dataclass(frozen=True)
 class Slot:
-    """Where the number of a ``data-slot`` element goes: its (0-based) page, the right edge of its
-    block's padding box and the baseline of the line it is on, in CSS px from the page's top left;
-    and the slot's font size (px) and weight, for the number to be set in."""
+    """Where a ``data-slot`` element's number and leader go, in CSS px from its page's top left.
+
+    The number is set flush with ``right`` (the right edge of the block's padding box) on the
+    ``baseline`` of the slot's line, in the slot's font size (px) and weight; the leader's dots
+    run on a grid from ``left`` (the block's content box), seen from ``start`` (where the slot
+    begins) to ``column`` (where the content box ends), above its ``foot``.
+    """
 
     page: int
     right: float
     baseline: float
     font_size: float
     font_weight: int
+    left: float
+    start: float
+    column: float
+    foot: float
 
 
 @dataclass(frozen=True)
@@ -245,9 +253,11 @@ def find_slots(pages: Sequence[Any]) -> dict[str, Slot]:
                 continue  # not on a line, anonymous, or the box of a ::before or ::after
             name = element.get("data-slot")
             if name is not None and name not in found:  # a slot split across lines counts where it starts
-                right = block.content_box_x() + block.width + block.padding_right
-                baseline = line.position_y + line.baseline
-                found[name] = Slot(number, right, baseline, box.style["font_size"], box.style["font_weight"])
+                left, column = block.content_box_x(), block.content_box_x() + block.width
+                found[name] = Slot(
+                    number, column + block.padding_right, line.position_y + line.baseline, box.style["font_size"],
+                    box.style["font_weight"], left, box.position_x, column, block.content_box_y() + block.height,
+                )
     return found
 
 
