@@ -13,17 +13,19 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from weasyprint import CSS, HTML, Document
-from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
-
 from publish.render import pdf_deflate as deflate
 from publish.render import pdf_font_files as font_files
 from publish.render import pdf_svg_paths as svg_paths
 from publish.render.pdf_assets import SCHEME as ASSET_SCHEME
 from publish.render.pdf_parts import Engine
+from publish.render.pdf_sonames import libraries_by_soname
 from publish.render.pdf_ua import ua_stylesheet
+
+with libraries_by_soname():
+    from weasyprint import CSS, HTML, Document
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 STYLE_SCHEME = "style:"  # images the stylesheets draw with, from the project's styles folder
 HARFBUZZ_HINT = (
