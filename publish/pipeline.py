@@ -8,8 +8,10 @@ the documents that must be rebuilt are read in parallel worker processes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from concurrent.futures import as_completed
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, as_completed
 from pathlib import Path
 
 from publish import progress
@@ -67,14 +69,37 @@ def _load_in_workers(
 ) -> None:
     """Fill ``documents[i]`` for each missing index from a process pool; each worker writes the cache.
 
-    An exception in a worker (a ``PublishError`` for an unreadable file) is raised here as it was.
+    Handing the pool its first document waits for the worker server to start, which for a PDF
+    build imports WeasyPrint first (about a second): meanwhile this process reads documents from
+    the other end of the list, until the pool has taken the rest.  An exception in a worker (a
+    ``PublishError`` for an unreadable file) is raised here as it was.
     """
+    todo = deque(missing)
+    futures: dict[Future[Document], int] = {}
     with process_pool(workers, preload=["publish.pipeline"]) as pool:
-        futures = {pool.submit(load_document, files[index]): index for index in missing}
+
+        def hand_over() -> None:
+            while (index := _take(todo.popleft)) is not None:
+                futures[pool.submit(load_document, files[index])] = index
+
+        handing = threading.Thread(target=hand_over, daemon=True)
+        handing.start()
+        while (index := _take(todo.pop)) is not None:
+            documents[index] = load_document(files[index])
+            task.advance(files[index].name)
+        handing.join()
         for future in as_completed(futures):
             index = futures[future]
             documents[index] = future.result()
             task.advance(files[index].name)
+
+
+def _take(pop: Callable[[], int]) -> int | None:
+    """The next index from one end of a shared queue; None once the other side took the last."""
+    try:
+        return pop()
+    except IndexError:
+        return None
 
 
 def _size(path: Path) -> int:
