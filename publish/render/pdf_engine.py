@@ -16,6 +16,7 @@ from urllib.request import url2pathname
 from publish.render import pdf_deflate as deflate
 from publish.render import pdf_font_files as font_files
 from publish.render import pdf_svg_paths as svg_paths
+from publish.render import pdf_svg_plain as svg_plain
 from publish.render.pdf_assets import SCHEME as ASSET_SCHEME
 from publish.render.pdf_parts import Engine
 from publish.render.pdf_sonames import libraries_by_soname
@@ -83,6 +84,7 @@ def allowed_path(url: str, roots: Sequence[Path], files: frozenset[Path]) -> Pat
 def render_html(html: str, engine: Engine, assets: Mapping[str, bytes], style: str = "") -> Document:
     """Lay ``html`` out: the slow step (WeasyPrint lays out on one core)."""
     svg_paths.install()
+    svg_plain.install()
     font_files.install()
     deflate.install()
     fetcher = PackFetcher(roots=engine.roots, files=engine.font_files, assets=assets)
