@@ -230,11 +230,9 @@ def latex(inputs: tuple[Path, ...], output: Path, compile_pdf: bool, offline: bo
 def pdf(inputs: tuple[Path, ...], output: Path, paper: str | None, jobs: int | None, offline: bool,
         strict: bool) -> None:
     """Write the pack as a PDF to print: cover, contents, bookmarks, formulas, papers with QR codes."""
-    from publish.render.pdf import build_pdf, pdf_options
-    from publish.render.pdf_parts import LAYOUT_MODULE
-    from publish.workers import preload_later
+    from publish.render.pdf import build_pdf, pdf_options, start_layout_server
 
-    preload_later(LAYOUT_MODULE)  # before reading starts the worker server
+    start_layout_server(jobs)  # it imports WeasyPrint while the documents are read; a reading pool forks from it
     pack = load_pack(inputs)
     pack, pages = build_pdf(pack, output, jobs=jobs, **pdf_options(pack, paper=paper, offline=offline))
     warnings = report(_pack_diagnostics(pack))

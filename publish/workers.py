@@ -26,26 +26,13 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-_WANTED: set[str] = set()  # modules a later pool of this run will need, for whichever pool starts the server
-
-
-def preload_later(*modules: str) -> None:
-    """Have the forkserver import ``modules`` too, whichever pool starts it.
-
-    The server is started once, by the first pool, with that pool's modules: a PDF build reads
-    its documents in a pool first, and without this each layout worker would import WeasyPrint
-    itself, a second per part.
-    """
-    _WANTED.update(modules)
-
-
 def _forkserver(preload: Sequence[str]) -> BaseContext | None:
-    """The forkserver context, told to import ``preload`` and what ``preload_later`` asked for
-    (it applies when this process starts the server); None where there is no forkserver."""
+    """The forkserver context, told to import ``preload`` (it applies when this process starts the
+    server: the first pool or ``start_server`` does); None where there is no forkserver."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return None
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(sorted({*preload, *_WANTED}))
+    context.set_forkserver_preload(list(preload))
     return context
 
 

@@ -99,8 +99,8 @@ def build_pdf(
         raise PublishError(f"unknown paper size {paper!r}: use one of {', '.join(PAPER_SIZES)}")
     if not pack.documents:
         raise PublishError("the pack has no documents to print")
-    if in_parts and (jobs or cores()) > 1:
-        start_server(preload=[LAYOUT_MODULE])  # it imports WeasyPrint while the documents are prepared here
+    if in_parts:
+        start_layout_server(jobs)
     fonts = find_fonts()
     with make_missing((paper_url(paper) for doc in pack.documents for paper in doc.papers), jobs or cores()):
         docs, formulas = typeset_formulas(pack.documents)  # while the QR codes are made in other processes
@@ -121,6 +121,13 @@ def build_pdf(
     ]
     documents = with_warnings(items, laid, general)
     return m.Pack(title=pack.title, documents=documents, options=pack.options), laid.pages
+
+
+def start_layout_server(jobs: int | None) -> None:
+    """Have the layout workers' server import WeasyPrint (about a second) while this process goes on
+    reading and preparing the documents; nothing when layout will not run in parallel."""
+    if (jobs or cores()) > 1:
+        start_server(preload=[LAYOUT_MODULE])
 
 
 def layout_engine(fonts: FontSetup, paper: str, *, roots: Sequence[Path]) -> Engine:
