@@ -179,15 +179,16 @@ def lay_out_in_parts(
             rendered = [render_document(item, number, assets) for number, item in enumerate(items, start=1)]
             documents = [part(f"document {n}", r.html) for n, r in enumerate(rendered, start=1)]
             joiner = Joiner()
-            # A new contents makes a new joined PDF: each document is joined as soon as it is ready.
-            join_now = not front_done.from_cache
 
             def document_done(index: int, done: LaidOut) -> None:
                 task.advance(documents[index].name)
                 if join_now:
                     joiner.add(index + 1, done.pdf)
 
-            laid = layouts.lay_out(documents, on_done=document_done)
+            documents_done = layouts.start(documents, on_done=document_done, alone_here=True)
+            # A part laid out anew makes a new joined PDF: each document is joined as soon as it is ready.
+            join_now = not (front_done.from_cache and documents_done.from_cache)
+            laid = documents_done()
             [front] = front_done()
             layout = plan([front.pages, *(doc.pages for doc in laid)], right_hand=right_hand)
             numbers = {

@@ -154,17 +154,6 @@ class Layouts:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
 
-    def lay_out(
-        self,
-        parts: Sequence[Part],
-        *,
-        on_done: Callable[[int, LaidOut], None] | None = None,
-        engine: Engine | None = None,
-    ) -> list[LaidOut]:
-        """Every part as PDF, in order; ``on_done`` gets each part (its index and layout) as it is
-        ready, in the order they come.  ``engine`` replaces the build's for these parts."""
-        return self.start(parts, on_done=on_done, engine=engine, alone_here=True)()
-
     def start(
         self,
         parts: Sequence[Part],
@@ -173,10 +162,11 @@ class Layouts:
         engine: Engine | None = None,
         alone_here: bool = False,
     ) -> Pending:
-        """``lay_out``, begun now in the pool: call what this returns for the result, after doing
-        something else here.  ``alone_here``: one part alone is laid out in this process, when it is
-        called, unless the pool is up (its workers have WeasyPrint running; this one may not).
-        With one job, every part is laid out here when it is called."""
+        """Every part as PDF, begun now in the pool: call what this returns for them, in order, after
+        doing something else here; it gives ``on_done`` each part (its index and layout) as it is
+        ready.  ``engine`` replaces the build's for these parts.  ``alone_here``: one part alone is
+        laid out in this process, when it is called, unless the pool is up (its workers have
+        WeasyPrint running; this one may not).  With one job, every part is laid out here when it is called."""
         engine = engine or self.engine
         keys = [part.key(engine) for part in parts]
         results: dict[int, LaidOut] = {}
