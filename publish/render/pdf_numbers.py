@@ -81,9 +81,6 @@ class Face:
     def width(self, text: str) -> float:
         return sum(self.glyphs[char][1] for char in text)
 
-    def covers(self, text: str) -> bool:
-        return all(char in self.glyphs for char in text)
-
     def show(self, text: str, x: float, y: float, font: str) -> bytes:
         """Content-stream operators that draw ``text`` from (``x``, ``y``) in font resource ``font``."""
         codes = b"".join(self.glyphs[char][0] for char in text).hex().encode()
@@ -154,7 +151,11 @@ class Dots:
     x0: float
     x1: float
     y: float
-    font: None = None
+
+    @property
+    def font(self) -> None:
+        """Dots need no font."""
+        return None
 
     def operators(self, font: str) -> bytes:
         return b"q %s cm %s RG %s w 1 J [0 %s] 0 d %s m %s l S Q\n" % (
