@@ -12,7 +12,7 @@ The steps, each small enough to test on its own:
    the font files fontconfig named — never the network, never other files
    (``pdf_engine``);
 6. the parts joined into one PDF with page numbers, contents, outline and
-   structure tree made whole (``pdf_merge``);
+   structure tree made whole, and one subset of each font (``pdf_merge``);
 7. every WeasyPrint log record becomes a warning for the user.
 """
 
@@ -178,17 +178,20 @@ def lay_out_in_parts(
             front_done = layouts.start([part("front matter", front_html)], on_done=lambda *_: task.advance("contents"))
             rendered = [render_document(item, number, assets) for number, item in enumerate(items, start=1)]
             documents = [part(f"document {n}", r.html) for n, r in enumerate(rendered, start=1)]
-            joiner = Joiner()
+            joiner = Joiner(engine.font_files)
 
             def document_done(index: int, done: LaidOut) -> None:
                 task.advance(documents[index].name)
                 if join_now:
-                    joiner.add(index + 1, done.pdf)
+                    joiner.add(index + 1, done.pdf, done.fonts)
 
             documents_done = layouts.start(documents, on_done=document_done, alone_here=True)
             # A part laid out anew makes a new joined PDF: each document is joined as soon as it is ready.
             join_now = not (front_done.from_cache and documents_done.from_cache)
             laid = documents_done()
+            documents_in = range(1, len(laid) + 1)
+            if join_now:  # the documents' fonts get their shared subsets while the contents is laid out
+                joiner.share_fonts(documents_in)
             [front] = front_done()
             layout = plan([front.pages, *(doc.pages for doc in laid)], right_hand=right_hand)
             numbers = {
@@ -220,7 +223,9 @@ def lay_out_in_parts(
 
                 for index, done in enumerate((front, *laid)):
                     if index not in joiner:
-                        joiner.add(index, done.pdf)
+                        joiner.add(index, done.pdf, done.fonts)
+                if not join_now:
+                    joiner.share_fonts(documents_in)
                 data = remember(PARTS, key, joiner.join(layout, numbers=numbering))
             task.advance("page numbers")
     messages = [text for done in (front, *laid) for text in done.messages]

@@ -10,6 +10,8 @@ whole again:
 * the outline, part after part;
 * the structure tree that makes the PDF tagged: every part's tree under one
   root, the keys that tie pages and links to it renumbered;
+* fonts: the documents share one subset of each font instead of embedding
+  one each (``pdf_shared_fonts``);
 * page numbers ("n / N"), which no part can know, and the contents' numbers,
   set in the fonts of a specimen WeasyPrint laid out (``pdf_numbers``), under
   each page as an artifact;
@@ -22,13 +24,16 @@ import io
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Object, Pdf, String
 
 from publish.render.pdf_html import PART_LINK
 from publish.render.pdf_numbers import Mark
+from publish.render.pdf_shared_fonts import Deflated, Embedded, FontFiles, font_descriptors, share, shared_fonts
 
 
 @dataclass(frozen=True)
@@ -87,13 +92,21 @@ class _Part:
     outline_count: int = 0
     struct_kids: list[Object] = field(default_factory=list)
     parent_tree: list[tuple[int, Object]] = field(default_factory=list)
+    fonts: Mapping[str, Embedded] = field(default_factory=dict)
+    font_descriptors: dict[str, list[Object]] = field(default_factory=dict)
 
 
 class Joiner:
-    """The joined PDF being built, part by part, in whatever order the parts are ready."""
+    """The joined PDF being built, part by part, in whatever order the parts are ready.
 
-    def __init__(self) -> None:
+    ``font_files``: font files to look in, besides fontconfig's, for the fonts the parts share.
+    """
+
+    def __init__(self, font_files: Sequence[Path] = ()) -> None:
+        self.font_files = FontFiles(font_files)
         self.out = pikepdf.new()
+        self.sharing: list[int] = []
+        self.shared: Future[dict[str, Deflated]] | None = None
         self.parts: dict[int, _Part] = {}
         self.next_key = 0
         self.sources: list[Pdf] = []  # qpdf reads copied objects lazily: keep sources open until saved
@@ -101,8 +114,9 @@ class Joiner:
     def __contains__(self, index: int) -> bool:
         return index in self.parts
 
-    def add(self, index: int, data: bytes) -> None:
-        """Part ``index``'s pages, after those of the parts before it added so far."""
+    def add(self, index: int, data: bytes, fonts: Mapping[str, Embedded] | None = None) -> None:
+        """Part ``index``'s pages, after those of the parts before it added so far; ``fonts``, what it
+        embedded, lets the join give it the subsets it shares with other parts."""
         src = Pdf.open(io.BytesIO(data))
         self.sources.append(src)
         out = self.out
@@ -118,7 +132,11 @@ class Joiner:
         part = self.parts[index] = _Part(src, len(src.pages))
         offset = self.next_key
         used = -1
-        for page in out.pages[first : first + part.pages]:
+        pages = out.pages[first : first + part.pages]
+        if fonts:
+            font_dicts = {font.objgen: font for page in pages for font in page.obj.Resources.get("/Font", {}).values()}
+            part.fonts, part.font_descriptors = fonts, font_descriptors(font_dicts.values(), fonts)
+        for page in pages:
             used = max(used, _shift(page.obj, "/StructParents", offset))
             for annot in page.obj.get("/Annots", Array()):
                 used = max(used, _shift(annot, "/StructParent", offset))
@@ -217,8 +235,19 @@ class Joiner:
         gives: a specimen PDF and what to set on each page in its fonts.  ``numbers`` is called once
         the parts are in place, so that the specimen can be laid out meanwhile."""
         self.finish(layout)
+        if self.shared is not None:
+            share(self.out, [self.parts[index].font_descriptors for index in self.sharing], self.shared.result())
         self.draw(*numbers())
         return self.save()
+
+    def share_fonts(self, indexes: Sequence[int]) -> None:
+        """Have the parts ``indexes`` (added already) share one subset of each font they have in
+        common, made on another thread while this one goes on (``pdf_shared_fonts``)."""
+        self.sharing = list(indexes)
+        uses = [self.parts[index].fonts for index in self.sharing]
+        executor = ThreadPoolExecutor(1, thread_name_prefix="shared fonts")
+        self.shared = executor.submit(shared_fonts, uses, self.font_files)
+        executor.shutdown(wait=False)  # the thread ends with its one task
 
     def save(self) -> bytes:
         """The joined PDF; the joiner is spent.  Freeing qpdf's objects (a month's take 0.2 s) goes on

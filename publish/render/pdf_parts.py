@@ -27,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from publish.cache import code_fingerprint, entry_path, read_entry, write_entry
+from publish.render.pdf_shared_fonts import Embedded, embedded_fonts
 from publish.workers import cores, process_pool
 
 PARTS = "pdf-parts"
@@ -95,8 +96,8 @@ class Slot:
 
 @dataclass(frozen=True)
 class LaidOut:
-    """A part as PDF bytes, with its page count, the (0-based) page of each id and each slot, and
-    what WeasyPrint said."""
+    """A part as PDF bytes, with its page count, the (0-based) page of each id and each slot, what
+    WeasyPrint said, and the fonts it embedded (for the join to share them)."""
 
     pdf: bytes
     pages: int
@@ -104,6 +105,7 @@ class LaidOut:
     messages: tuple[str, ...]
     key: str = ""  # where it is cached, once it is
     slots: dict[str, Slot] = field(default_factory=dict)
+    fonts: dict[str, Embedded] = field(default_factory=dict)
 
 
 def _file_digest(path: Path) -> bytes:
@@ -222,7 +224,10 @@ def layout_part(part: Part, engine: Engine) -> LaidOut:
         for name in page.anchors:
             anchors.setdefault(name, number)  # a box split across pages carries its id on each: the first counts
     warnings = (*environment_warnings(), *messages)
-    return LaidOut(data, len(document.pages), anchors, warnings, slots=find_slots(document.pages))
+    return LaidOut(
+        data, len(document.pages), anchors, warnings, slots=find_slots(document.pages),
+        fonts=embedded_fonts(document.fonts),
+    )
 
 
 def find_slots(pages: Sequence[Any]) -> dict[str, Slot]:
