@@ -230,9 +230,11 @@ def latex(inputs: tuple[Path, ...], output: Path, compile_pdf: bool, offline: bo
 def pdf(inputs: tuple[Path, ...], output: Path, paper: str | None, jobs: int | None, offline: bool,
         strict: bool) -> None:
     """Write the pack as a PDF to print: cover, contents, bookmarks, formulas, papers with QR codes."""
-    from publish.render.pdf import build_pdf, pdf_options, start_layout_server
+    from publish.render.pdf_parts import start_layout_server
 
     start_layout_server(jobs)  # it imports WeasyPrint while the documents are read; a reading pool forks from it
+    from publish.render.pdf import build_pdf, pdf_options
+
     pack = load_pack(inputs)
     pack, pages = build_pdf(pack, output, jobs=jobs, **pdf_options(pack, paper=paper, offline=offline))
     warnings = report(_pack_diagnostics(pack))

@@ -47,7 +47,6 @@ from publish.render.pdf_html import (
 from publish.render.pdf_merge import Joiner, plan
 from publish.render.pdf_numbers import Mark, placements, read_specimen, specimen_engine, specimen_part
 from publish.render.pdf_parts import (
-    LAYOUT_MODULE,
     PARTS,
     Engine,
     LaidOut,
@@ -57,10 +56,11 @@ from publish.render.pdf_parts import (
     layout_part,
     part_assets,
     remember,
+    start_layout_server,
 )
 from publish.render.pdf_typography import space_document, substitutes
 from publish.tree import iter_nodes
-from publish.workers import cores, start_server
+from publish.workers import cores
 
 PAPER_SIZES = {"a4": ("pdf.css",), "a5": ("pdf.css", "pdf-a5.css")}
 
@@ -121,13 +121,6 @@ def build_pdf(
     ]
     documents = with_warnings(items, laid, general)
     return m.Pack(title=pack.title, documents=documents, options=pack.options), laid.pages
-
-
-def start_layout_server(jobs: int | None) -> None:
-    """Have the layout workers' server import WeasyPrint (about a second) while this process goes on
-    reading and preparing the documents; nothing when layout will not run in parallel."""
-    if (jobs or cores()) > 1:
-        start_server(preload=[LAYOUT_MODULE])
 
 
 def layout_engine(fonts: FontSetup, paper: str, *, roots: Sequence[Path]) -> Engine:
