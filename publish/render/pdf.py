@@ -126,7 +126,8 @@ def build_pdf(
 def layout_engine(fonts: FontSetup, paper: str, *, roots: Sequence[Path]) -> Engine:
     """The stylesheets for ``paper`` and what WeasyPrint may read: ``roots`` and the fonts' files."""
     stylesheets = (fonts.css(), *(stylesheet(name) for name in PAPER_SIZES[paper]))
-    return Engine(stylesheets=stylesheets, roots=tuple(roots), font_files=tuple(sorted(fonts.files)))
+    return Engine(stylesheets=stylesheets, roots=tuple(roots), font_files=tuple(sorted(fonts.files)),
+                  font_sources=fonts.sources)
 
 
 def lay_out_in_one_piece(
@@ -162,7 +163,7 @@ def lay_out_in_parts(
     def part(name: str, html: str) -> Part:
         html, table = replace_undrawable(html, coverage)
         replaced.update(table)
-        return Part(name, html, part_assets(html, assets.get), style=NO_FOLIO)
+        return Part(name, html, part_assets(html, assets.get), style=NO_FOLIO, shared_fonts=True)
 
     with Layouts(engine, jobs=jobs) as layouts:
         with progress.task("PDF layout", total=len(items) + 2) as task:
@@ -171,7 +172,7 @@ def lay_out_in_parts(
             front_done = layouts.start([part("front matter", front_html)], on_done=lambda *_: task.advance("contents"))
             rendered = [render_document(item, number, assets) for number, item in enumerate(items, start=1)]
             documents = [part(f"document {n}", r.html) for n, r in enumerate(rendered, start=1)]
-            joiner = Joiner(engine.font_files)
+            joiner = Joiner()
 
             def document_done(index: int, done: LaidOut) -> None:
                 task.advance(documents[index].name)
@@ -182,9 +183,8 @@ def lay_out_in_parts(
             # A part laid out anew makes a new joined PDF: each document is joined as soon as it is ready.
             join_now = not (front_done.from_cache and documents_done.from_cache)
             laid = documents_done()
-            documents_in = range(1, len(laid) + 1)
-            if join_now:  # the documents' fonts get their shared subsets while the contents is laid out
-                joiner.share_fonts(documents_in)
+            if join_now:  # the documents' fonts are made while the contents is laid out
+                joiner.make_fonts(range(1, len(laid) + 1))
             [front] = front_done()
             layout = plan([front.pages, *(doc.pages for doc in laid)], right_hand=right_hand)
             numbers = {
@@ -218,7 +218,7 @@ def lay_out_in_parts(
                     if index not in joiner:
                         joiner.add(index, done.pdf, done.fonts)
                 if not join_now:
-                    joiner.share_fonts(documents_in)
+                    joiner.make_fonts(range(len(laid) + 1))
                 data = remember(PARTS, key, joiner.join(layout, numbers=numbering))
             task.advance("page numbers")
     messages = [text for done in (front, *laid) for text in done.messages]

@@ -15,6 +15,7 @@ from urllib.request import url2pathname
 
 from publish.render import pdf_deflate as deflate
 from publish.render import pdf_font_files as font_files
+from publish.render import pdf_shared_fonts as shared_fonts
 from publish.render import pdf_svg_paths as svg_paths
 from publish.render import pdf_svg_plain as svg_plain
 from publish.render.pdf_assets import SCHEME as ASSET_SCHEME
@@ -86,6 +87,7 @@ def render_html(html: str, engine: Engine, assets: Mapping[str, bytes], style: s
     svg_paths.install()
     svg_plain.install()
     font_files.install()
+    shared_fonts.install()
     deflate.install()
     fetcher = PackFetcher(roots=engine.roots, files=engine.font_files, assets=assets)
     texts = [*engine.stylesheets, style] if style else engine.stylesheets

@@ -66,11 +66,18 @@ class FontSetup:
     latin_family: str = ""
     faces: tuple[Face, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    cjk_files: tuple[Path, ...] = ()
 
     @property
     def files(self) -> frozenset[Path]:
         """Font files WeasyPrint may read (through our URL fetcher, for ``@font-face``)."""
         return frozenset(face.path for face in self.faces)
+
+    @property
+    def sources(self) -> tuple[Path, ...]:
+        """The files of the faces the stylesheets name, Latin and Chinese: the fonts parts may leave
+        to the join to embed (``pdf_shared_fonts``)."""
+        return tuple(sorted({*self.files, *self.cjk_files}))
 
     def css(self) -> str:
         """``@font-face`` rules for the three families the stylesheet names."""
@@ -100,7 +107,9 @@ def find_fonts() -> FontSetup:
     """Check the CJK faces and find the Latin one; ``PublishError`` when no Chinese font exists."""
     if shutil.which("fc-list") is None:
         return FontSetup(warnings=("cannot check the fonts: fc-list not found (install the fontconfig package)",))
-    chinese = set(_fc_list(":lang=zh", "%{family[0]}\n"))
+    listed = [line.split("|", 1) for line in _fc_list(":lang=zh", "%{family[0]}|%{file}\n") if "|" in line]
+    chinese = {family for family, _ in listed}
+    cjk_files = tuple(sorted({Path(file) for family, file in listed if family in CJK_SERIF + CJK_SANS}))
     if not chinese:
         raise PublishError(f"no Chinese font is installed, so the PDF would print empty boxes: {CJK_PACKAGE}")
     warnings = []
@@ -109,8 +118,8 @@ def find_fonts() -> FontSetup:
     for family in LATIN_SERIF:
         faces = _faces(family)
         if faces:
-            return FontSetup(latin_family=family, faces=faces, warnings=tuple(warnings))
-    return FontSetup(warnings=tuple(warnings))
+            return FontSetup(latin_family=family, faces=faces, warnings=tuple(warnings), cjk_files=cjk_files)
+    return FontSetup(warnings=tuple(warnings), cjk_files=cjk_files)
 
 
 def _faces(family: str) -> tuple[Face, ...]:

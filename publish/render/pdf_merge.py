@@ -10,8 +10,8 @@ whole again:
 * the outline, part after part;
 * the structure tree that makes the PDF tagged: every part's tree under one
   root, the keys that tie pages and links to it renumbered;
-* fonts: the documents share one subset of each font instead of embedding
-  one each (``pdf_shared_fonts``);
+* fonts the parts left out: one subset of each for all of them
+  (``pdf_shared_fonts``);
 * page numbers ("n / N"), which no part can know, and the contents' numbers,
   set in the fonts of a specimen WeasyPrint laid out (``pdf_numbers``), under
   each page as an artifact;
@@ -26,14 +26,13 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Object, Pdf, String
 
 from publish.render.pdf_html import PART_LINK
 from publish.render.pdf_numbers import Mark
-from publish.render.pdf_shared_fonts import Deflated, Embedded, FontFiles, font_descriptors, share, shared_fonts
+from publish.render.pdf_shared_fonts import Embedded, Program, fill, font_descriptors, programs
 
 
 @dataclass(frozen=True)
@@ -97,16 +96,11 @@ class _Part:
 
 
 class Joiner:
-    """The joined PDF being built, part by part, in whatever order the parts are ready.
+    """The joined PDF being built, part by part, in whatever order the parts are ready."""
 
-    ``font_files``: font files to look in, besides fontconfig's, for the fonts the parts share.
-    """
-
-    def __init__(self, font_files: Sequence[Path] = ()) -> None:
-        self.font_files = FontFiles(font_files)
+    def __init__(self) -> None:
         self.out = pikepdf.new()
-        self.sharing: list[int] = []
-        self.shared: Future[dict[str, Deflated]] | None = None
+        self.programs: Future[dict[str, Program]] | None = None
         self.parts: dict[int, _Part] = {}
         self.next_key = 0
         self.sources: list[Pdf] = []  # qpdf reads copied objects lazily: keep sources open until saved
@@ -115,8 +109,8 @@ class Joiner:
         return index in self.parts
 
     def add(self, index: int, data: bytes, fonts: Mapping[str, Embedded] | None = None) -> None:
-        """Part ``index``'s pages, after those of the parts before it added so far; ``fonts``, what it
-        embedded, lets the join give it the subsets it shares with other parts."""
+        """Part ``index``'s pages, after those of the parts before it added so far; ``fonts``, the
+        fonts it left out, which the join embeds."""
         src = Pdf.open(io.BytesIO(data))
         self.sources.append(src)
         out = self.out
@@ -235,18 +229,17 @@ class Joiner:
         gives: a specimen PDF and what to set on each page in its fonts.  ``numbers`` is called once
         the parts are in place, so that the specimen can be laid out meanwhile."""
         self.finish(layout)
-        if self.shared is not None:
-            share(self.out, [self.parts[index].font_descriptors for index in self.sharing], self.shared.result())
+        made = self.programs.result() if self.programs is not None else {}
+        fill(self.out, [(part.fonts, part.font_descriptors) for part in self.parts.values()], made)
         self.draw(*numbers())
         return self.save()
 
-    def share_fonts(self, indexes: Sequence[int]) -> None:
-        """Have the parts ``indexes`` (added already) share one subset of each font they have in
-        common, made on another thread while this one goes on (``pdf_shared_fonts``)."""
-        self.sharing = list(indexes)
-        uses = [self.parts[index].fonts for index in self.sharing]
-        executor = ThreadPoolExecutor(1, thread_name_prefix="shared fonts")
-        self.shared = executor.submit(shared_fonts, uses, self.font_files)
+    def make_fonts(self, indexes: Sequence[int]) -> None:
+        """Begin making, on another thread, the fonts the parts ``indexes`` (added already) left out;
+        ``join`` uses them, and makes again only a font a part added later needs more glyphs of."""
+        uses = [self.parts[index].fonts for index in indexes]
+        executor = ThreadPoolExecutor(1, thread_name_prefix="fonts")
+        self.programs = executor.submit(programs, uses)
         executor.shutdown(wait=False)  # the thread ends with its one task
 
     def save(self) -> bytes:

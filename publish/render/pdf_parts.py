@@ -46,28 +46,36 @@ class Engine:
     stylesheets: tuple[str, ...]
     roots: tuple[Path, ...]
     font_files: tuple[Path, ...]
+    font_sources: tuple[Path, ...] = ()  # fonts parts may leave to the join (``Part.shared_fonts``)
 
     def fingerprint(self) -> str:
+        from publish.render.pdf_shared_fonts import font_files_digest
+
         digest = hashlib.sha256(code_fingerprint().encode())
         for text in self.stylesheets:
             digest.update(hashlib.sha256(text.encode()).digest())
+        digest.update(font_files_digest(self.font_sources))
         return digest.hexdigest()
 
 
 @dataclass(frozen=True)
 class Part:
-    """One part's HTML, the in-memory SVG assets it refers to, and a stylesheet of its own after the engine's."""
+    """One part's HTML, the in-memory SVG assets it refers to, and a stylesheet of its own after the
+    engine's.  ``shared_fonts``: its PDF leaves the engine's fonts for the join to embed, shared with
+    the other parts (``pdf_shared_fonts``); it is not a PDF to read on its own."""
 
     name: str
     html: str
     assets: dict[str, bytes] = field(default_factory=dict)
     style: str = ""
+    shared_fonts: bool = False
 
     def key(self, engine: Engine) -> str:
         """Everything the laid-out pages depend on: the HTML (assets are named by their hash), the
         engine, and the bytes of every local image (a re-fetched URL may bring another picture)."""
         digest = hashlib.sha256(engine.fingerprint().encode())
         digest.update(hashlib.sha256(self.style.encode()).digest())
+        digest.update(b"shared fonts" if self.shared_fonts else b"own fonts")
         digest.update(self.html.encode())
         for url in sorted(set(_FILE_URL.findall(self.html))):
             path = Path(url2pathname(unquote(urlsplit(url.replace("&amp;", "&")).path)))
@@ -225,9 +233,9 @@ class Pending:
 def layout_part(part: Part, engine: Engine) -> LaidOut:
     """One WeasyPrint run: the part's HTML to PDF bytes (in a worker, or here)."""
     from publish.render.pdf_engine import environment_warnings, render_html
-    from publish.render.pdf_shared_fonts import embedded_fonts
+    from publish.render.pdf_shared_fonts import deferring
 
-    with engine_messages() as messages:
+    with engine_messages() as messages, deferring(engine.font_sources if part.shared_fonts else ()) as left_out:
         document = render_html(part.html, engine, part.assets, part.style)
         data = document.write_pdf(pdf_tags=True)
     anchors: dict[str, int] = {}
@@ -237,7 +245,7 @@ def layout_part(part: Part, engine: Engine) -> LaidOut:
     warnings = (*environment_warnings(), *messages)
     return LaidOut(
         data, len(document.pages), anchors, warnings, slots=find_slots(document.pages),
-        fonts=embedded_fonts(document.fonts),
+        fonts=dict(left_out),
     )
 
 

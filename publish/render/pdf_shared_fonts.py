@@ -1,127 +1,196 @@
-"""One subset of each font for the whole joined PDF, instead of one per part.
+"""One subset of each font for the whole joined PDF, made once at the join instead of once per part.
 
 Every part WeasyPrint lays out embeds its own subset of each font it uses.  A
 month's 31 parts each carried their own copy of every Noto CJK face: fonts were
-19.8 MB of the 25 MB PDF, which then took its time to join, save, cache and
-write.  WeasyPrint keeps each glyph at its id in the whole font when it
-subsets (``RETAIN_GIDS``), so every part's text draws the same glyphs from any
-subset that has them: the join embeds one subset with the glyphs of all the
-documents and points their fonts at it.  The month's PDF went from 25 to 6.3 MB;
-its 312 pages are pixel for pixel the same.  The front matter keeps its own
-subsets: it is often laid out last, and the shared ones are made meanwhile.
+19.8 MB of the 25 MB PDF, and subsetting them was a seventh of each part's
+layout (HarfBuzz walks all 65,535 glyph slots of a CJK face every time).
+WeasyPrint keeps each glyph at its id in the whole font when it subsets
+(``RETAIN_GIDS``), so every part's text draws the same glyphs from any subset
+that has them.  So a part leaves its fonts out (``deferring``): it notes, for
+each, the file, the face in it and the glyphs it drew, and embeds a four-byte
+stand-in that only says what kind of font it is (WeasyPrint picks the PDF font
+type from those bytes).  The join makes one subset per font with the glyphs of
+every part (``programs``, with ``pdf_subset``) and puts it in place of each
+stand-in (``fill``).  The month's PDF went from 25 to 6 MB, its 312 pages the
+same to the pixel.
 
-A layout worker notes, for each font it embedded, which face of which file it
-subset and the glyphs it kept (``embedded_fonts``); the joining process finds
-the file by its length and first bytes, because a ``@font-face`` font is read
-from a temporary copy (``FontFiles``), and subsets it with ``pdf_subset``.
-Fonts WeasyPrint embeds otherwise (bitmap, colour or variable fonts, fonts with
-glyphs it had to invent, fonts used in forms) keep their part's own subset.
+Only fonts whose embedded file would be HarfBuzz's plain subset are left out,
+and only from files the engine names (the Latin and Chinese faces the build
+found), whose size and time are in the parts' cache key: a cached part never
+meets another file than the one it was laid out with.  Bitmap, colour or
+variable fonts, fonts with glyphs WeasyPrint had to invent, fonts used in forms,
+and fonts fontconfig found for a rare character keep their part's own subset.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import shutil
-import subprocess
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pikepdf import Name, Object, Pdf
-
+from publish.errors import PublishError
 from publish.render import pdf_subset
 from publish.render.pdf_deflate import LEVEL as DEFLATE_LEVEL
 
+CHECKED_VERSIONS = ("70.",)  # ``Font.clean`` as this module replaces it
 HEAD_BYTES = 64 * 1024  # how much of a font file, with its length, tells which file it is
 FONT_FILE_KEYS = ("/FontFile2", "/FontFile3")
 
 
 @dataclass(frozen=True)
 class Embedded:
-    """A font a part embeds as WeasyPrint's plain subset: the file it came from (its length and the
-    digest of its first bytes), the face in that file, and the glyphs kept."""
+    """A font a part left out: the face ``index`` of the file ``path``, and the glyphs it drew."""
 
-    length: int
-    head: str
+    path: str
     index: int
     glyphs: tuple[int, ...]
 
-    @property
-    def source(self) -> tuple[int, str, int]:
-        return self.length, self.head, self.index
+
+# --------------------------------------------------------------------------
+# In the layout worker
+# --------------------------------------------------------------------------
 
 
-def embedded_fonts(fonts: Mapping[Any, Any]) -> dict[str, Embedded]:
-    """``Document.fonts`` once written: each font whose embedded file is HarfBuzz's plain subset,
-    by its name in the PDF.  Empty where WeasyPrint subsets with fontTools instead."""
-    from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
+class _Deferring:
+    """While a part is written: the files its fonts may be left out for, and what was left out."""
 
-    if harfbuzz_subset is None:
-        return {}
-    by_name: dict[str, list[Any]] = {}
-    for font in fonts.values():  # several fonts may share one file and name: WeasyPrint subsets them together
-        by_name.setdefault(font.name.decode(), []).append(font)
-    found = {}
-    for name, same in by_name.items():
-        font = same[0]
-        plain = not (font.bitmap or font.png or font.svg or font.colr or "fvar" in font.tables)
-        if plain and not any(f.missing or f.used_in_forms for f in same):
-            glyphs = sorted({glyph for f in same for glyph in f.to_unicode})
-            if glyphs:
-                blob = harfbuzz.hb_face_reference_blob(font.hb_face)
-                try:
-                    length = harfbuzz.hb_blob_get_length(blob)
-                    data = harfbuzz.hb_blob_get_data(blob, ffi.NULL)
-                    head = hashlib.sha256(ffi.buffer(data, min(length, HEAD_BYTES))).hexdigest()
-                finally:
-                    harfbuzz.hb_blob_destroy(blob)
-                found[name] = Embedded(length, head, font.index, tuple(glyphs))
-    return found
+    def __init__(self, files: Iterable[Path]) -> None:
+        self.by_length: dict[int, list[Path]] = {}
+        for path in files:
+            with contextlib.suppress(OSError):
+                self.by_length.setdefault(path.stat().st_size, []).append(path)
+        self.left_out: dict[str, Embedded] = {}
 
+    def source(self, font: Any) -> Path | None:
+        """The file among ours that ``font`` was read from: same length, same first bytes."""
+        from weasyprint.text.ffi import ffi, harfbuzz
 
-class FontFiles:
-    """Font files known by their length and first bytes: fontconfig's, and ``extra`` ones."""
-
-    def __init__(self, extra: Iterable[Path] = ()) -> None:
-        self.extra = tuple(extra)
-        self._by_length: dict[int, list[Path]] | None = None
-
-    def find(self, length: int, head: str) -> Path | None:
-        for path in self._lengths().get(length, []):
-            try:
-                with path.open("rb") as handle:
-                    if hashlib.sha256(handle.read(HEAD_BYTES)).hexdigest() == head:
-                        return path
-            except OSError:
-                continue
+        blob = harfbuzz.hb_face_reference_blob(font.hb_face)
+        try:
+            length = harfbuzz.hb_blob_get_length(blob)
+            candidates = self.by_length.get(length, [])
+            if not candidates:
+                return None
+            head = bytes(ffi.buffer(harfbuzz.hb_blob_get_data(blob, ffi.NULL), min(length, HEAD_BYTES)))
+        finally:
+            harfbuzz.hb_blob_destroy(blob)
+        for path in candidates:
+            with contextlib.suppress(OSError), path.open("rb") as handle:
+                if handle.read(HEAD_BYTES) == head:
+                    return path
         return None
 
-    def _lengths(self) -> dict[int, list[Path]]:
-        if self._by_length is None:
-            self._by_length = {}
-            for path in dict.fromkeys([*self.extra, *_fontconfig_files()]):
-                try:
-                    self._by_length.setdefault(path.stat().st_size, []).append(path)
-                except OSError:
-                    continue
-        return self._by_length
+
+_deferring: _Deferring | None = None
 
 
-def _fontconfig_files() -> list[Path]:
-    if shutil.which("fc-list") is None:
-        return []
-    listed = subprocess.run(
-        ["fc-list", "--format", "%{file}\n"], capture_output=True, text=True, check=False, timeout=30
-    ).stdout
-    return [Path(line) for line in listed.splitlines() if line]
+@contextlib.contextmanager
+def deferring(files: Iterable[Path]) -> Iterator[dict[str, Embedded]]:
+    """While WeasyPrint writes a part: fonts from ``files`` are left out; yields what was left out,
+    by font name.  Without ``install`` (another WeasyPrint version) nothing is left out."""
+    global _deferring
+    state = _Deferring(files)
+    _deferring = state
+    try:
+        yield state.left_out
+    finally:
+        _deferring = None
 
 
-def font_descriptors(font_dicts: Iterable[Object], names: Iterable[str]) -> dict[str, list[Object]]:
-    """The descriptors of the fonts named ``names`` among ``font_dicts`` (a page's resources), each once."""
+def _plain(font: Any) -> bool:
+    """The font's embedded file would be HarfBuzz's subset and nothing more (see ``Font.clean``)."""
+    return not (font.bitmap or font.png or font.svg or font.colr or font.missing or font.used_in_forms
+                or "fvar" in font.tables)
+
+
+def leaving_out(clean: Callable[..., None]) -> Callable[..., None]:
+    """``Font.clean`` that, while ``deferring``, leaves a plain font from our files out of the part."""
+
+    def clean_or_leave_out(font: Any, to_unicode: Mapping[int, str], hinting: bool) -> None:
+        state = _deferring
+        path = state.source(font) if state is not None and to_unicode and not hinting and _plain(font) else None
+        if state is None or path is None:
+            clean(font, to_unicode, hinting)
+            return
+        state.left_out[font.name.decode()] = Embedded(str(path), font.index, tuple(sorted(to_unicode)))
+        with path.open("rb") as handle:  # "OTTO" or a TrueType tag: the PDF font type follows from it
+            handle.seek(_face_offset(handle, font.index))
+            font.file_content = handle.read(4)
+
+    return clean_or_leave_out
+
+
+def _face_offset(handle: Any, index: int) -> int:
+    """Where face ``index`` starts: in a collection (``ttcf``), its entry in the offset table."""
+    header = handle.read(12)
+    if header[:4] != b"ttcf":
+        return 0
+    handle.seek(12 + 4 * index)
+    return int.from_bytes(handle.read(4), "big")
+
+
+def install() -> bool:
+    """Let ``deferring`` leave fonts out; ``False`` where the WeasyPrint version was not checked."""
+    import weasyprint
+    from weasyprint.pdf.fonts import Font
+
+    if getattr(Font.clean, "leaves_out", False):
+        return True
+    if not weasyprint.__version__.startswith(CHECKED_VERSIONS):
+        return False
+    replaced = leaving_out(Font.clean)
+    replaced.leaves_out = True  # type: ignore[attr-defined]
+    Font.clean = replaced  # type: ignore[method-assign]
+    return True
+
+
+# --------------------------------------------------------------------------
+# In the joining process
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Program:
+    """A font program made for the joined PDF: the glyphs it has, deflated, and its length before."""
+
+    glyphs: frozenset[int]
+    data: bytes
+    length: int
+
+
+def programs(uses: Sequence[Mapping[str, Embedded]]) -> dict[str, Program]:
+    """For each font the parts left out, one subset with the glyphs of all of them.  Meant for another
+    thread, while parts are still laid out: HarfBuzz and zlib let go of the interpreter."""
+    by_name: dict[str, list[Embedded]] = {}
+    for fonts in uses:
+        for name, embedded in fonts.items():
+            by_name.setdefault(name, []).append(embedded)
+    return {name: _program(name, found) for name, found in sorted(by_name.items())}
+
+
+def _program(name: str, found: Sequence[Embedded]) -> Program:
+    sources = {(e.path, e.index) for e in found}
+    glyphs = frozenset(g for e in found for g in e.glyphs)
+    if len(sources) != 1:  # a font name is a digest of its description: one name, one face
+        raise PublishError(f"font {name} came from several files ({sorted(sources)}); delete the cache and build again")
+    path, index = sources.pop()
+    data = pdf_subset.subset(Path(path), index, glyphs)
+    if data is None:
+        raise PublishError(
+            f"could not subset the font file {path} for the PDF: if it was just replaced, build again; "
+            "otherwise install HarfBuzz's subsetter (libharfbuzz-subset0)"
+        )
+    return Program(glyphs, zlib.compress(data, DEFLATE_LEVEL), len(data))
+
+
+def font_descriptors(font_dicts: Iterable[Any], names: Iterable[str]) -> dict[str, list[Any]]:
+    """The descriptors of the fonts named ``names`` among ``font_dicts`` (pages' resources), each once."""
     wanted = set(names)
-    found: dict[str, dict[tuple[int, int], Object]] = {}
+    found: dict[str, dict[tuple[int, int], Any]] = {}
     for font in font_dicts:
         for descendant in font.get("/DescendantFonts", []):
             descriptor = descendant.get("/FontDescriptor")
@@ -131,52 +200,40 @@ def font_descriptors(font_dicts: Iterable[Object], names: Iterable[str]) -> dict
     return {name: list(descriptors.values()) for name, descriptors in found.items()}
 
 
-@dataclass(frozen=True)
-class Deflated:
-    """A font file as it goes into the PDF, and its length before deflating."""
+def fill(pdf: Any, parts: Sequence[tuple[Mapping[str, Embedded], Mapping[str, Sequence[Any]]]],
+         made: Mapping[str, Program]) -> None:
+    """Put a program in every font the ``parts`` (what each left out, and its descriptors here) left
+    out: one of ``made`` if it has every glyph they drew, else one made now."""
+    from pikepdf import Name
 
-    data: bytes
-    length: int
-
-
-def shared_fonts(uses: Sequence[Mapping[str, Embedded]], files: FontFiles) -> dict[str, Deflated]:
-    """For every font name used by two parts or more, from one face: a subset with all their glyphs.
-    Meant for another thread, while parts are still being laid out: HarfBuzz and zlib let go of the
-    interpreter."""
     by_name: dict[str, list[Embedded]] = {}
-    for fonts in uses:
+    descriptors: dict[str, list[Any]] = {}
+    for fonts, found in parts:
         for name, embedded in fonts.items():
             by_name.setdefault(name, []).append(embedded)
-    shared = {}
-    for name, embedded in sorted(by_name.items()):
-        sources = {e.source for e in embedded}
-        if len(embedded) < 2 or len(sources) != 1:
-            continue  # one part only, or the same name for different files: nothing to gain, or unsafe
-        length, head, index = sources.pop()
-        path = files.find(length, head)
-        data = pdf_subset.subset(path, index, {g for e in embedded for g in e.glyphs}) if path else None
-        if data is not None:
-            shared[name] = Deflated(zlib.compress(data, DEFLATE_LEVEL), len(data))
-    return shared
-
-
-def share(pdf: Pdf, parts: Iterable[Mapping[str, Sequence[Object]]], shared: Mapping[str, Deflated]) -> None:
-    """Point the font descriptors of ``parts`` (each part's, by font name) at the ``shared`` files."""
-    by_name: dict[str, list[Object]] = {}
-    for descriptors in parts:
-        for name, found in descriptors.items():
-            by_name.setdefault(name, []).extend(found)
-    for name, file in shared.items():
-        found = by_name.get(name, [])
-        key = next((k for k in FONT_FILE_KEYS if found and k in found[0]), None)
-        if key is None:
-            continue
-        stream = pdf.make_stream(file.data)
+            descriptors.setdefault(name, []).extend(found.get(name, []))
+    for name, found in sorted(by_name.items()):
+        program = made.get(name)
+        if program is None or not program.glyphs.issuperset(g for e in found for g in e.glyphs):
+            program = _program(name, found)
+        stream = pdf.make_stream(program.data)
         stream.Filter = Name.FlateDecode
-        if key == "/FontFile3":
-            stream.Subtype = found[0][key].get("/Subtype", Name.OpenType)
-        else:
-            stream.Length1 = file.length
-        for descriptor in found:
-            if key in descriptor:
-                descriptor[key] = stream
+        for descriptor in descriptors[name]:
+            key = next(k for k in FONT_FILE_KEYS if k in descriptor)
+            if "/Subtype" in descriptor[key]:
+                stream.Subtype = descriptor[key].Subtype
+            if key == "/FontFile2":
+                stream.Length1 = program.length
+            descriptor[key] = stream
+
+
+def font_files_digest(files: Iterable[Path]) -> bytes:
+    """What identifies ``files`` for the parts' cache key: path, size and time of each."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        try:
+            stat = path.stat()
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+        except OSError:
+            digest.update(f"{path}\0missing\0".encode())
+    return digest.digest()

@@ -1,7 +1,8 @@
 """HarfBuzz's font subsetter, called as WeasyPrint calls it, from a process that has not imported WeasyPrint.
 
-The joined PDF shares one subset of each font among its parts (``pdf_shared_fonts``).
-It must be made exactly as WeasyPrint makes the subset of each part: the glyphs at
+The parts of the PDF leave their fonts to the join, which embeds one subset of
+each for all of them (``pdf_shared_fonts``).  It must be made exactly as
+WeasyPrint would have made each part's own: the glyphs at
 their ids in the whole font (``RETAIN_GIDS``, so every part's text draws the same
 glyphs from the shared one), layout tables dropped, charstrings desubroutinized,
 hinting dropped, and the empty ids after the last glyph cut off by a second pass.
