@@ -23,7 +23,7 @@ from publish.render.pdf import layout_engine
 from publish.render.pdf_fonts import find_fonts
 from publish.render.pdf_merge import Joiner, plan
 from publish.render.pdf_parts import Engine, LaidOut, Part, layout_part
-from publish.render.pdf_shared_fonts import Embedded, programs
+from publish.render.pdf_shared_fonts import Embedded, Programs
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("fc-list") is None, reason="needs fontconfig (fc-list)"),
@@ -94,11 +94,15 @@ def test_a_font_left_out_is_made_as_weasyprint_makes_it(left_out: list[LaidOut],
 
 
 def join(parts: list[LaidOut], *, early: range | None = None) -> bytes:
+    """``parts`` joined; the fonts begun once the parts ``early`` are in, as when the contents comes last."""
     joiner = Joiner()
-    for index, part in enumerate(parts):
-        joiner.add(index, part.pdf, part.fonts)
+    for index in early or ():
+        joiner.add(index, parts[index].pdf, parts[index].fonts)
     if early is not None:
-        joiner.make_fonts(early)
+        joiner.make_fonts()
+    for index, part in enumerate(parts):
+        if index not in joiner:
+            joiner.add(index, part.pdf, part.fonts)
     return joiner.join(plan([part.pages for part in parts], right_hand=False), numbers=lambda: (parts[0].pdf, {}))
 
 
@@ -120,8 +124,8 @@ def test_joined_parts_embed_one_subset_per_font_and_print_the_same(
     for name in {name for part in left_out for name in part.fonts}:
         [program] = found[name]
         assert len(program.read_bytes()) > 1000, f"{name} was not filled in"
-    # The third part has glyphs the first two lack: made early from those two, its font is made again.
-    assert left_out[2].fonts.keys() & left_out[1].fonts.keys()
+    # The first part has glyphs the other two lack: begun from those two, its fonts are made again.
+    assert left_out[0].fonts.keys() & left_out[1].fonts.keys()
     assert pixels(shared, tmp_path, "shared") == pixels(join(own), tmp_path, "own")
     assert len(shared) < len(join(own))
 
@@ -129,8 +133,11 @@ def test_joined_parts_embed_one_subset_per_font_and_print_the_same(
 def test_one_font_name_from_two_files_stops_the_build() -> None:
     one = Embedded(path="/fonts/a.otf", index=0, glyphs=(1, 2))
     other = Embedded(path="/fonts/b.otf", index=0, glyphs=(3,))
+    fonts = Programs()
+    fonts.note({"/ABCDEF+Face": one})
+    fonts.note({"/ABCDEF+Face": other})
     with pytest.raises(PublishError, match="several files"):
-        programs([{"/ABCDEF+Face": one}, {"/ABCDEF+Face": other}])
+        fonts.result()
 
 
 def test_a_changed_font_file_changes_every_parts_key(engine: Engine, tmp_path: Path) -> None:

@@ -184,7 +184,7 @@ def lay_out_in_parts(
             join_now = not (front_done.from_cache and documents_done.from_cache)
             laid = documents_done()
             if join_now:  # the documents' fonts are made while the contents is laid out
-                joiner.make_fonts(range(1, len(laid) + 1))
+                joiner.make_fonts()
             [front] = front_done()
             layout = plan([front.pages, *(doc.pages for doc in laid)], right_hand=right_hand)
             numbers = {
@@ -217,8 +217,6 @@ def lay_out_in_parts(
                 for index, done in enumerate((front, *laid)):
                     if index not in joiner:
                         joiner.add(index, done.pdf, done.fonts)
-                if not join_now:
-                    joiner.make_fonts(range(len(laid) + 1))
                 data = remember(PARTS, key, joiner.join(layout, numbers=numbering))
             task.advance("page numbers")
     messages = [text for done in (front, *laid) for text in done.messages]

@@ -24,7 +24,6 @@ import io
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pikepdf
@@ -32,7 +31,7 @@ from pikepdf import Array, Dictionary, Name, Object, Pdf, String
 
 from publish.render.pdf_html import PART_LINK
 from publish.render.pdf_numbers import Mark
-from publish.render.pdf_shared_fonts import Embedded, Program, fill, font_descriptors, programs
+from publish.render.pdf_shared_fonts import Embedded, Programs, fill, font_descriptors
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ class Joiner:
 
     def __init__(self) -> None:
         self.out = pikepdf.new()
-        self.programs: Future[dict[str, Program]] | None = None
+        self.fonts = Programs()
         self.parts: dict[int, _Part] = {}
         self.next_key = 0
         self.sources: list[Pdf] = []  # qpdf reads copied objects lazily: keep sources open until saved
@@ -130,6 +129,7 @@ class Joiner:
         if fonts:
             font_dicts = {font.objgen: font for page in pages for font in page.obj.Resources.get("/Font", {}).values()}
             part.fonts, part.font_descriptors = fonts, font_descriptors(font_dicts.values(), fonts)
+            self.fonts.note(fonts)
         for page in pages:
             used = max(used, _shift(page.obj, "/StructParents", offset))
             for annot in page.obj.get("/Annots", Array()):
@@ -228,19 +228,15 @@ class Joiner:
         """The PDF of the parts added, all of ``layout``'s, with the page and contents' numbers ``numbers``
         gives: a specimen PDF and what to set on each page in its fonts.  ``numbers`` is called once
         the parts are in place, so that the specimen can be laid out meanwhile."""
+        self.fonts.start()
         self.finish(layout)
-        made = self.programs.result() if self.programs is not None else {}
-        fill(self.out, [(part.fonts, part.font_descriptors) for part in self.parts.values()], made)
+        fill(self.out, [(part.fonts, part.font_descriptors) for part in self.parts.values()], self.fonts.result())
         self.draw(*numbers())
         return self.save()
 
-    def make_fonts(self, indexes: Sequence[int]) -> None:
-        """Begin making, on another thread, the fonts the parts ``indexes`` (added already) left out;
-        ``join`` uses them, and makes again only a font a part added later needs more glyphs of."""
-        uses = [self.parts[index].fonts for index in indexes]
-        executor = ThreadPoolExecutor(1, thread_name_prefix="fonts")
-        self.programs = executor.submit(programs, uses)
-        executor.shutdown(wait=False)  # the thread ends with its one task
+    def make_fonts(self) -> None:
+        """Begin making, on other threads, the fonts the parts added so far left out (``Programs``)."""
+        self.fonts.start()
 
     def save(self) -> bytes:
         """The joined PDF; the joiner is spent.  Freeing qpdf's objects (a month's take 0.2 s) goes on

@@ -10,7 +10,7 @@ that has them.  So a part leaves its fonts out (``deferring``): it notes, for
 each, the file, the face in it and the glyphs it drew, and embeds a four-byte
 stand-in that only says what kind of font it is (WeasyPrint picks the PDF font
 type from those bytes).  The join makes one subset per font with the glyphs of
-every part (``programs``, with ``pdf_subset``) and puts it in place of each
+every part (``Programs``, with ``pdf_subset``) and puts it in place of each
 stand-in (``fill``).  The month's PDF went from 25 to 6 MB, its 312 pages the
 same to the pixel.
 
@@ -28,6 +28,7 @@ import contextlib
 import hashlib
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -162,14 +163,42 @@ class Program:
     length: int
 
 
-def programs(uses: Sequence[Mapping[str, Embedded]]) -> dict[str, Program]:
-    """For each font the parts left out, one subset with the glyphs of all of them.  Meant for another
-    thread, while parts are still laid out: HarfBuzz and zlib let go of the interpreter."""
-    by_name: dict[str, list[Embedded]] = {}
-    for fonts in uses:
+class Programs:
+    """The fonts the parts left out, made on two threads as the parts come (HarfBuzz and zlib let go
+    of the interpreter): ``start`` begins with the parts noted so far, and a part noted after that
+    has a font made again only if it drew glyphs the one begun lacks."""
+
+    THREADS = 2
+
+    def __init__(self) -> None:
+        self.uses: dict[str, list[Embedded]] = {}
+        self.begun: dict[str, tuple[frozenset[int], Future[Program]]] = {}
+        self.executor: ThreadPoolExecutor | None = None
+
+    def note(self, fonts: Mapping[str, Embedded]) -> None:
         for name, embedded in fonts.items():
-            by_name.setdefault(name, []).append(embedded)
-    return {name: _program(name, found) for name, found in sorted(by_name.items())}
+            self.uses.setdefault(name, []).append(embedded)
+        if self.executor is not None:
+            self._begin(fonts)
+
+    def start(self) -> None:
+        if self.executor is None:
+            self.executor = ThreadPoolExecutor(self.THREADS, thread_name_prefix="fonts")
+            self._begin(self.uses)
+
+    def _begin(self, names: Iterable[str]) -> None:
+        assert self.executor is not None
+        for name in sorted(names):
+            glyphs = frozenset(g for e in self.uses[name] for g in e.glyphs)
+            if name not in self.begun or not self.begun[name][0].issuperset(glyphs):
+                self.begun[name] = glyphs, self.executor.submit(_program, name, list(self.uses[name]))
+
+    def result(self) -> dict[str, Program]:
+        """A program for every font noted, with all the glyphs drawn in it."""
+        made = {name: future.result() for name, (_, future) in self.begun.items()}
+        if self.executor is not None:
+            self.executor.shutdown(wait=False)
+        return {name: made.get(name) or _program(name, found) for name, found in self.uses.items()}
 
 
 def _program(name: str, found: Sequence[Embedded]) -> Program:
@@ -203,7 +232,7 @@ def font_descriptors(font_dicts: Iterable[Any], names: Iterable[str]) -> dict[st
 def fill(pdf: Any, parts: Sequence[tuple[Mapping[str, Embedded], Mapping[str, Sequence[Any]]]],
          made: Mapping[str, Program]) -> None:
     """Put a program in every font the ``parts`` (what each left out, and its descriptors here) left
-    out: one of ``made`` if it has every glyph they drew, else one made now."""
+    out: the one ``made`` for it, or one made now if that lacks a glyph they drew."""
     from pikepdf import Name
 
     by_name: dict[str, list[Embedded]] = {}
