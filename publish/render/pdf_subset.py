@@ -14,6 +14,7 @@ process need not import WeasyPrint (0.35 s) for it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -62,21 +63,34 @@ class _HarfBuzz:
         self.dropped = self.ffi.new("hb_codepoint_t[]", tags)
 
 
-@cache
+_LOADING = threading.Lock()  # the join subsets on two threads: each must get the one binding and face
+
+
 def _harfbuzz() -> _HarfBuzz | None:
+    with _LOADING:
+        return _loaded()
+
+
+@cache
+def _loaded() -> _HarfBuzz | None:
     try:
         return _HarfBuzz()
     except (ImportError, OSError, AttributeError):
-        return None  # no HarfBuzz subsetter here: the parts keep their own subsets
+        return None  # no HarfBuzz subsetter here
 
 
 def available() -> bool:
     return _harfbuzz() is not None
 
 
-@cache
 def _face(path: Path, index: int) -> Any:
-    lib = _harfbuzz()
+    with _LOADING:
+        return _opened(path, index)
+
+
+@cache
+def _opened(path: Path, index: int) -> Any:
+    lib = _loaded()
     assert lib is not None
     blob = lib.hb.hb_blob_create_from_file_or_fail(str(path).encode())
     if blob == lib.ffi.NULL:
