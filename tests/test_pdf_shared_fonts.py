@@ -150,3 +150,4 @@ def test_a_changed_font_file_changes_every_parts_key(engine: Engine, tmp_path: P
     os.utime(font, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
     assert part.key(with_font) != before
     assert dataclasses.replace(part, shared_fonts=False).key(with_font) != part.key(with_font)
+

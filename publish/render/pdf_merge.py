@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -239,19 +240,32 @@ class Joiner:
         self.fonts.start()
 
     def save(self) -> bytes:
-        """The joined PDF; the joiner is spent.  Freeing qpdf's objects (a month's take 0.2 s) goes on
-        in another thread, which lets this one run meanwhile."""
+        """The joined PDF; the joiner is spent, and what it holds is freed later (``free_later``)."""
         buffer = io.BytesIO()
         self.out.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
         for src in self.sources:
             src.close()
-        threading.Thread(target=self._forget, name="free the joined PDF").start()
+        free_later((self.out, self.sources, self.parts))
+        self.parts, self.sources = {}, []
+        del self.out
         return buffer.getvalue()
 
-    def _forget(self) -> None:
-        self.parts.clear()
-        self.sources.clear()
-        del self.out
+
+FREE_AFTER_S = 10.0
+
+
+def free_later(objects: object) -> None:
+    """Let ``objects`` go ``FREE_AFTER_S`` from now, on a daemon thread.
+
+    Freeing a joined month's qpdf objects takes 0.2 s, holding the interpreter: on any thread it
+    delayed the end of the build as much.  A command that ends sooner never frees them (the system
+    takes the memory back at once); a process that goes on building frees them in the background.
+    """
+    threading.Thread(target=_hold, args=(objects,), name="free the joined PDF", daemon=True).start()
+
+
+def _hold(objects: object) -> None:
+    time.sleep(FREE_AFTER_S)  # ``Thread.run`` lets go of ``objects`` after this returns
 
 
 def _one_document(elements: list[Object]) -> list[Object]:
