@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pikepdf
@@ -63,18 +64,19 @@ def links(path: Path) -> list[tuple[int, str, int]]:
     return out
 
 
-def structure(path: Path) -> tuple[bool, int]:
-    """Whether the PDF is marked as tagged, and how many structure elements its tree has."""
+def structure(path: Path) -> tuple[bool, Counter[str]]:
+    """Whether the PDF is marked as tagged, and how many structure elements of each role its tree has."""
     with pikepdf.open(path) as pdf:
         tagged = bool(pdf.Root.get("/MarkInfo", {}).get("/Marked", False))
-        count, stack = 0, list(pdf.Root.StructTreeRoot.K)
+        roles: Counter[str] = Counter()
+        stack = list(pdf.Root.StructTreeRoot.K)
         while stack:
             node = stack.pop()
             if isinstance(node, pikepdf.Dictionary) and node.get("/Type") == "/StructElem":
-                count += 1
+                roles[str(node.S)] += 1
                 kids = node.get("/K", [])
                 stack.extend(kids if isinstance(kids, pikepdf.Array) else [kids])
-        return tagged, count
+        return tagged, roles
 
 
 def assert_same_pdf(parts: Path, whole: Path) -> None:
@@ -83,9 +85,16 @@ def assert_same_pdf(parts: Path, whole: Path) -> None:
     assert destinations(parts.read_bytes()) == destinations(whole.read_bytes())
     joined = links(parts)
     assert joined and all(page >= 0 for _, _, page in joined), [x for x in joined if x[2] < 0]
-    assert sorted(joined) == sorted(links(whole))
-    tagged, elements = structure(parts)
-    assert tagged and elements == structure(whole)[1]
+    # The same links to the same pages; how many rectangles WeasyPrint makes of one link depends on the
+    # boxes inside it, and the contents' entries hold fewer built in parts (no element for the number).
+    assert set(joined) == set(links(whole))
+    # In one piece each contents' number is text of its own (a span, its generated text, and that
+    # text's span: Span, NonStruct, Span); built in parts it is drawn at the join, outside the
+    # structure tree (an artifact), like the page numbers.
+    first_document = destinations(whole.read_bytes())["d1"]
+    numbers = len({name for page, name, _ in links(whole) if page < first_document})
+    tagged, roles = structure(parts)
+    assert tagged and roles + Counter({"/Span": 2 * numbers, "/NonStruct": numbers}) == structure(whole)[1]
 
 
 def part_files(cache: Path) -> set[str]:

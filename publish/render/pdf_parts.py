@@ -85,12 +85,12 @@ class Part:
 
 @dataclass(frozen=True)
 class Slot:
-    """Where a ``data-slot`` element's number and leader go, in CSS px from its page's top left.
+    """Where the number and leader after a ``data-slot`` element go, in CSS px from its page's top left.
 
     The number is set flush with ``right`` (the right edge of the block's padding box) on the
-    ``baseline`` of the slot's line, in the slot's font size (px) and weight; the leader's dots
-    run on a grid from ``left`` (the block's content box), seen from ``start`` (where the slot
-    begins) to ``column`` (where the content box ends), above its ``foot``.
+    ``baseline`` of the line the element ends on, in its font size (px) and weight; the leader's
+    dots run on a grid from ``left`` (the block's content box), seen from ``start`` (where the
+    element ends) to ``column`` (where the content box ends), above its ``foot``.
     """
 
     page: int
@@ -266,11 +266,12 @@ def find_slots(pages: Sequence[Any]) -> dict[str, Slot]:
             if block is None or line is None or element is None or "::" in box.element_tag:
                 continue  # not on a line, anonymous, or the box of a ::before or ::after
             name = element.get("data-slot")
-            if name is not None and name not in found:  # a slot split across lines counts where it starts
+            if name is not None:  # split across lines or pages, the slot is where its last piece ends
                 left, column = block.content_box_x(), block.content_box_x() + block.width
                 found[name] = Slot(
                     number, column + block.padding_right, line.position_y + line.baseline, box.style["font_size"],
-                    box.style["font_weight"], left, box.position_x, column, block.content_box_y() + block.height,
+                    box.style["font_weight"], left, box.position_x + box.margin_width(), column,
+                    block.content_box_y() + block.height,
                 )
     return found
 
