@@ -23,7 +23,7 @@ from publish.render.pdf import layout_engine
 from publish.render.pdf_fonts import find_fonts
 from publish.render.pdf_merge import Joiner, plan
 from publish.render.pdf_parts import Engine, LaidOut, Part, layout_part
-from publish.render.pdf_shared_fonts import Embedded, Programs
+from publish.render.pdf_shared_fonts import LeftOut, Programs
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("fc-list") is None, reason="needs fontconfig (fc-list)"),
@@ -131,8 +131,8 @@ def test_joined_parts_embed_one_subset_per_font_and_print_the_same(
 
 
 def test_one_font_name_from_two_files_stops_the_build() -> None:
-    one = Embedded(path="/fonts/a.otf", index=0, glyphs=(1, 2))
-    other = Embedded(path="/fonts/b.otf", index=0, glyphs=(3,))
+    one = LeftOut(path="/fonts/a.otf", index=0, glyphs=(1, 2))
+    other = LeftOut(path="/fonts/b.otf", index=0, glyphs=(3,))
     fonts = Programs()
     fonts.note({"/ABCDEF+Face": one})
     fonts.note({"/ABCDEF+Face": other})

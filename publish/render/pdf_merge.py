@@ -32,7 +32,7 @@ from pikepdf import Array, Dictionary, Name, Object, Pdf, String
 
 from publish.render.pdf_html import PART_LINK
 from publish.render.pdf_numbers import Mark
-from publish.render.pdf_shared_fonts import Embedded, Programs, fill, font_descriptors
+from publish.render.pdf_shared_fonts import LeftOut, Programs, fill, font_descriptors
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ class _Part:
     outline_count: int = 0
     struct_kids: list[Object] = field(default_factory=list)
     parent_tree: list[tuple[int, Object]] = field(default_factory=list)
-    fonts: Mapping[str, Embedded] = field(default_factory=dict)
+    fonts: Mapping[str, LeftOut] = field(default_factory=dict)
     font_descriptors: dict[str, list[Object]] = field(default_factory=dict)
 
 
@@ -108,7 +108,7 @@ class Joiner:
     def __contains__(self, index: int) -> bool:
         return index in self.parts
 
-    def add(self, index: int, data: bytes, fonts: Mapping[str, Embedded] | None = None) -> None:
+    def add(self, index: int, data: bytes, fonts: Mapping[str, LeftOut] | None = None) -> None:
         """Part ``index``'s pages, after those of the parts before it added so far; ``fonts``, the
         fonts it left out, which the join embeds."""
         src = Pdf.open(io.BytesIO(data))

@@ -22,15 +22,13 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from publish.cache import code_fingerprint, entry_path, read_entry, write_entry
+from publish.render.pdf_shared_fonts import LeftOut, deferring, font_files_digest
 from publish.workers import cores, process_pool, start_server
-
-if TYPE_CHECKING:
-    from publish.render.pdf_shared_fonts import Embedded
 
 PARTS = "pdf-parts"
 LAYOUT_MODULE = "publish.render.pdf_worker"  # what a layout worker starts from: WeasyPrint, imported and run once
@@ -49,8 +47,6 @@ class Engine:
     font_sources: tuple[Path, ...] = ()  # fonts parts may leave to the join (``Part.shared_fonts``)
 
     def fingerprint(self) -> str:
-        from publish.render.pdf_shared_fonts import font_files_digest
-
         digest = hashlib.sha256(code_fingerprint().encode())
         for text in self.stylesheets:
             digest.update(hashlib.sha256(text.encode()).digest())
@@ -115,7 +111,7 @@ class LaidOut:
     messages: tuple[str, ...]
     key: str = ""  # where it is cached, once it is
     slots: dict[str, Slot] = field(default_factory=dict)
-    fonts: dict[str, Embedded] = field(default_factory=dict)
+    fonts: dict[str, LeftOut] = field(default_factory=dict)
 
 
 def _file_digest(path: Path) -> bytes:
@@ -233,7 +229,6 @@ class Pending:
 def layout_part(part: Part, engine: Engine) -> LaidOut:
     """One WeasyPrint run: the part's HTML to PDF bytes (in a worker, or here)."""
     from publish.render.pdf_engine import environment_warnings, render_html
-    from publish.render.pdf_shared_fonts import deferring
 
     with engine_messages() as messages, deferring(engine.font_sources if part.shared_fonts else ()) as left_out:
         document = render_html(part.html, engine, part.assets, part.style)

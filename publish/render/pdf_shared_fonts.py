@@ -43,7 +43,7 @@ FONT_FILE_KEYS = ("/FontFile2", "/FontFile3")
 
 
 @dataclass(frozen=True)
-class Embedded:
+class LeftOut:
     """A font a part left out: the face ``index`` of the file ``path``, and the glyphs it drew."""
 
     path: str
@@ -64,7 +64,7 @@ class _Deferring:
         for path in files:
             with contextlib.suppress(OSError):
                 self.by_length.setdefault(path.stat().st_size, []).append(path)
-        self.left_out: dict[str, Embedded] = {}
+        self.left_out: dict[str, LeftOut] = {}
 
     def source(self, font: Any) -> Path | None:
         """The file among ours that ``font`` was read from: same length, same first bytes."""
@@ -90,7 +90,7 @@ _deferring: _Deferring | None = None
 
 
 @contextlib.contextmanager
-def deferring(files: Iterable[Path]) -> Iterator[dict[str, Embedded]]:
+def deferring(files: Iterable[Path]) -> Iterator[dict[str, LeftOut]]:
     """While WeasyPrint writes a part: fonts from ``files`` are left out; yields what was left out,
     by font name.  Without ``install`` (another WeasyPrint version) nothing is left out."""
     global _deferring
@@ -117,7 +117,7 @@ def leaving_out(clean: Callable[..., None]) -> Callable[..., None]:
         if state is None or path is None:
             clean(font, to_unicode, hinting)
             return
-        state.left_out[font.name.decode()] = Embedded(str(path), font.index, tuple(sorted(to_unicode)))
+        state.left_out[font.name.decode()] = LeftOut(str(path), font.index, tuple(sorted(to_unicode)))
         with path.open("rb") as handle:  # "OTTO" or a TrueType tag: the PDF font type follows from it
             handle.seek(_face_offset(handle, font.index))
             font.file_content = handle.read(4)
@@ -171,11 +171,11 @@ class Programs:
     THREADS = 2
 
     def __init__(self) -> None:
-        self.uses: dict[str, list[Embedded]] = {}
+        self.uses: dict[str, list[LeftOut]] = {}
         self.begun: dict[str, tuple[frozenset[int], Future[Program]]] = {}
         self.executor: ThreadPoolExecutor | None = None
 
-    def note(self, fonts: Mapping[str, Embedded]) -> None:
+    def note(self, fonts: Mapping[str, LeftOut]) -> None:
         for name, embedded in fonts.items():
             self.uses.setdefault(name, []).append(embedded)
         if self.executor is not None:
@@ -201,7 +201,7 @@ class Programs:
         return {name: made.get(name) or _program(name, found) for name, found in self.uses.items()}
 
 
-def _program(name: str, found: Sequence[Embedded]) -> Program:
+def _program(name: str, found: Sequence[LeftOut]) -> Program:
     sources = {(e.path, e.index) for e in found}
     glyphs = frozenset(g for e in found for g in e.glyphs)
     if len(sources) != 1:  # a font name is a digest of its description: one name, one face
@@ -229,13 +229,13 @@ def font_descriptors(font_dicts: Iterable[Any], names: Iterable[str]) -> dict[st
     return {name: list(descriptors.values()) for name, descriptors in found.items()}
 
 
-def fill(pdf: Any, parts: Sequence[tuple[Mapping[str, Embedded], Mapping[str, Sequence[Any]]]],
+def fill(pdf: Any, parts: Sequence[tuple[Mapping[str, LeftOut], Mapping[str, Sequence[Any]]]],
          made: Mapping[str, Program]) -> None:
     """Put a program in every font the ``parts`` (what each left out, and its descriptors here) left
     out: the one ``made`` for it, or one made now if that lacks a glyph they drew."""
     from pikepdf import Name
 
-    by_name: dict[str, list[Embedded]] = {}
+    by_name: dict[str, list[LeftOut]] = {}
     descriptors: dict[str, list[Any]] = {}
     for fonts, found in parts:
         for name, embedded in fonts.items():
