@@ -38,7 +38,7 @@ from publish.render import pdf_subset
 from publish.render.pdf_deflate import LEVEL as DEFLATE_LEVEL
 
 CHECKED_VERSIONS = ("70.",)  # ``Font.clean`` as this module replaces it
-HEAD_BYTES = 64 * 1024  # how much of a font file, with its length, tells which file it is
+HEAD_BYTES = 64 * 1024  # with the length, tells which file it is: its table directory, checksums and all, leads
 FONT_FILE_KEYS = ("/FontFile2", "/FontFile3")
 
 
