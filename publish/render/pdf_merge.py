@@ -91,7 +91,6 @@ class _Part:
     outline_count: int = 0
     struct_kids: list[Object] = field(default_factory=list)
     parent_tree: list[tuple[int, Object]] = field(default_factory=list)
-    fonts: Mapping[str, LeftOut] = field(default_factory=dict)
     font_descriptors: dict[str, list[Object]] = field(default_factory=dict)
 
 
@@ -129,7 +128,7 @@ class Joiner:
         pages = out.pages[first : first + part.pages]
         if fonts:
             font_dicts = {font.objgen: font for page in pages for font in page.obj.Resources.get("/Font", {}).values()}
-            part.fonts, part.font_descriptors = fonts, font_descriptors(font_dicts.values(), fonts)
+            part.font_descriptors = font_descriptors(font_dicts.values(), fonts)
             self.fonts.note(fonts)
         for page in pages:
             used = max(used, _shift(page.obj, "/StructParents", offset))
@@ -231,7 +230,7 @@ class Joiner:
         the parts are in place, so that the specimen can be laid out meanwhile."""
         self.fonts.start()
         self.finish(layout)
-        fill(self.out, [(part.fonts, part.font_descriptors) for part in self.parts.values()], self.fonts.result())
+        fill(self.out, [part.font_descriptors for part in self.parts.values()], self.fonts.result())
         self.draw(*numbers())
         return self.save()
 

@@ -118,20 +118,10 @@ def leaving_out(clean: Callable[..., None]) -> Callable[..., None]:
             clean(font, to_unicode, hinting)
             return
         state.left_out[font.name.decode()] = LeftOut(str(path), font.index, tuple(sorted(to_unicode)))
-        with path.open("rb") as handle:  # "OTTO" or a TrueType tag: the PDF font type follows from it
-            handle.seek(_face_offset(handle, font.index))
-            font.file_content = handle.read(4)
+        # What a face's file starts with, "OTTO" for CFF outlines: WeasyPrint picks the PDF font type by it.
+        font.file_content = b"OTTO" if "CFF " in font.tables else b"\0\1\0\0"
 
     return clean_or_leave_out
-
-
-def _face_offset(handle: Any, index: int) -> int:
-    """Where face ``index`` starts: in a collection (``ttcf``), its entry in the offset table."""
-    header = handle.read(12)
-    if header[:4] != b"ttcf":
-        return 0
-    handle.seek(12 + 4 * index)
-    return int.from_bytes(handle.read(4), "big")
 
 
 def install() -> bool:
@@ -156,9 +146,8 @@ def install() -> bool:
 
 @dataclass(frozen=True)
 class Program:
-    """A font program made for the joined PDF: the glyphs it has, deflated, and its length before."""
+    """A font program made for the joined PDF, deflated, and its length before."""
 
-    glyphs: frozenset[int]
     data: bytes
     length: int
 
@@ -194,7 +183,7 @@ class Programs:
                 self.begun[name] = glyphs, self.executor.submit(_program, name, list(self.uses[name]))
 
     def result(self) -> dict[str, Program]:
-        """A program for every font noted, with all the glyphs drawn in it."""
+        """A program for every font noted, with all the glyphs drawn in it (``note`` saw to that)."""
         made = {name: future.result() for name, (_, future) in self.begun.items()}
         if self.executor is not None:
             self.executor.shutdown(wait=False)
@@ -213,7 +202,7 @@ def _program(name: str, found: Sequence[LeftOut]) -> Program:
             f"could not subset the font file {path} for the PDF: if it was just replaced, build again; "
             "otherwise install HarfBuzz's subsetter (libharfbuzz-subset0)"
         )
-    return Program(glyphs, zlib.compress(data, DEFLATE_LEVEL), len(data))
+    return Program(zlib.compress(data, DEFLATE_LEVEL), len(data))
 
 
 def font_descriptors(font_dicts: Iterable[Any], names: Iterable[str]) -> dict[str, list[Any]]:
@@ -229,25 +218,18 @@ def font_descriptors(font_dicts: Iterable[Any], names: Iterable[str]) -> dict[st
     return {name: list(descriptors.values()) for name, descriptors in found.items()}
 
 
-def fill(pdf: Any, parts: Sequence[tuple[Mapping[str, LeftOut], Mapping[str, Sequence[Any]]]],
-         made: Mapping[str, Program]) -> None:
-    """Put a program in every font the ``parts`` (what each left out, and its descriptors here) left
-    out: the one ``made`` for it, or one made now if that lacks a glyph they drew."""
+def fill(pdf: Any, descriptors: Iterable[Mapping[str, Sequence[Any]]], programs: Mapping[str, Program]) -> None:
+    """Put its program in every font left out, through each part's ``descriptors`` (by font name)."""
     from pikepdf import Name
 
-    by_name: dict[str, list[LeftOut]] = {}
-    descriptors: dict[str, list[Any]] = {}
-    for fonts, found in parts:
-        for name, embedded in fonts.items():
-            by_name.setdefault(name, []).append(embedded)
-            descriptors.setdefault(name, []).extend(found.get(name, []))
-    for name, found in sorted(by_name.items()):
-        program = made.get(name)
-        if program is None or not program.glyphs.issuperset(g for e in found for g in e.glyphs):
-            program = _program(name, found)
+    by_name: dict[str, list[Any]] = {}
+    for found in descriptors:
+        for name, these in found.items():
+            by_name.setdefault(name, []).extend(these)
+    for name, program in sorted(programs.items()):
         stream = pdf.make_stream(program.data)
         stream.Filter = Name.FlateDecode
-        for descriptor in descriptors[name]:
+        for descriptor in by_name.get(name, []):
             key = next(k for k in FONT_FILE_KEYS if k in descriptor)
             if "/Subtype" in descriptor[key]:
                 stream.Subtype = descriptor[key].Subtype
