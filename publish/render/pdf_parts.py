@@ -17,8 +17,9 @@ import dataclasses
 import hashlib
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -197,8 +198,7 @@ class Layouts:
         todo.sort(key=lambda i: len(parts[i].html), reverse=True)
         if self.jobs > 1 and todo and not (alone_here and len(todo) == 1 and self._pool is None):
             pool = self._pool = self._pool or process_pool(self.jobs, preload=[LAYOUT_MODULE], fresh=True)
-            futures = {pool.submit(layout_part, parts[index], engine): index for index in todo}
-            done = ((futures[future], future.result()) for future in as_completed(futures))
+            done = _hand_over(pool, [(index, parts[index]) for index in todo], engine)
         else:
             done = ((index, layout_part(parts[index], engine)) for index in todo)
 
@@ -224,6 +224,38 @@ class Pending:
 
     def __call__(self) -> list[LaidOut]:
         return self.collect()
+
+
+def _hand_over(
+    pool: ProcessPoolExecutor, todo: Sequence[tuple[int, Part]], engine: Engine
+) -> Iterator[tuple[int, LaidOut]]:
+    """Each part's index and layout from ``pool``, as they are ready.
+
+    Handing the pool its first part waits for the worker server, which may still be importing
+    WeasyPrint (half a second after a build's first steps): a thread hands the parts over, and
+    this process goes on rendering the other parts and joining those from the cache meanwhile.
+    """
+    futures: dict[Future[LaidOut], int] = {}
+    failed: list[BaseException] = []
+
+    def submit() -> None:
+        try:
+            for index, part in todo:
+                futures[pool.submit(layout_part, part, engine)] = index
+        except BaseException as exc:  # a broken pool: raised where the results are wanted
+            failed.append(exc)
+
+    handing = threading.Thread(target=submit, name="hand over parts", daemon=True)
+    handing.start()
+
+    def results() -> Iterator[tuple[int, LaidOut]]:
+        handing.join()
+        if failed:
+            raise failed[0]
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+    return results()
 
 
 def layout_part(part: Part, engine: Engine) -> LaidOut:
