@@ -73,34 +73,39 @@ def recording(draw: DrawPath) -> DrawPath:
 
 
 Command = tuple[str, tuple[float, ...]]
-_TOKEN = re.compile(r"([MmLlHhVvZz])|([-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)|[\s,]+|(.)", re.S)
-_ARGUMENTS = {"m": 2, "l": 2, "h": 1, "v": 1, "z": 0}
+_NUMBER = r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
+# A letter and up to two numbers, with the separators around them; numbers read greedily, as WeasyPrint does.
+_COMMAND = re.compile(rf"([\s,]*([MmLlHhVvZz])[\s,]*(?:({_NUMBER})(?:[\s,]*({_NUMBER}))?)?[\s,]*)")
+_ARGUMENTS = {letter: count for letters, count in (("Mm", 2), ("Ll", 2), ("Hh", 1), ("Vv", 1), ("Zz", 0))
+              for letter in letters}
 
 
 def straight_commands(data: str) -> list[Command] | None:
     """``data`` as (letter, numbers) pairs when it is a path of moves and straight lines that
-    starts with a move and gives each letter its own numbers; ``None`` for any other path."""
-    commands: list[tuple[str, list[float]]] = []
-    for letter, number, other in _TOKEN.findall(data):
-        if other:
+    starts with a move and gives each letter its own numbers; ``None`` for any other path.
+
+    One regular expression reads a command with its numbers: a QR code is a thousand numbers."""
+    found = _COMMAND.findall(data)
+    if sum(len(text) for text, *_ in found) != len(data):
+        return None  # something between the commands that is not a command with at most two numbers
+    commands: list[Command] = []
+    for _, letter, first, second in found:
+        if _ARGUMENTS[letter] != bool(first) + bool(second):
             return None
-        if letter:
-            commands.append((letter, []))
-        elif number:
-            if not commands:
-                return None
-            commands[-1][1].append(float(number))
+        commands.append((letter, (float(first), float(second)) if second else (float(first),) if first else ()))
     if not commands or commands[0][0] not in "mM":
         return None
-    if any(len(numbers) != _ARGUMENTS[letter.lower()] for letter, numbers in commands):
-        return None
-    return [(letter, tuple(numbers)) for letter, numbers in commands]
+    return commands
 
 
 def draw_straight(stream: Any, vertices: Any, commands: list[Command]) -> None:
-    """Draw ``commands`` as WeasyPrint's ``svg.path.path`` would: the same stream calls, the same vertices."""
+    """Draw ``commands`` as WeasyPrint's ``svg.path.path`` would: the same stream calls, the same vertices.
+
+    The bytes of each ``move_to`` and ``line_to`` come from pydyf once per point (``_operator``):
+    a QR code's points repeat from row to row and code to code."""
     current: tuple[float, float] = (0, 0)  # ints, as WeasyPrint starts: the same bytes
-    stream.move_to(*current)
+    out = stream.stream
+    out.append(_operator("move_to", current))
     last = first = None
     for letter, numbers in commands:
         if last in (None, "z", "Z") and letter not in "mM":
@@ -115,22 +120,22 @@ def draw_straight(stream: Any, vertices: Any, commands: list[Command]) -> None:
             if last and last not in "zZ":
                 vertices.append(None)
             current = (numbers[0] + x, numbers[1] + y) if letter == "m" else numbers
-            stream.move_to(*current)
+            out.append(_operator("move_to", current))
         elif letter in "lL":
             current = (numbers[0] + x, numbers[1] + y) if letter == "l" else numbers
             angle = atan2(current[1] - y, current[0] - x)
             vertices.append((pi - angle, angle))
-            stream.line_to(*current)
+            out.append(_operator("line_to", current))
         elif letter in "hH":
             current = (numbers[0] + x if letter == "h" else numbers[0], y)
             angle = 0 if current[0] > x else pi
             vertices.append((pi - angle, angle))
-            stream.line_to(*current)
+            out.append(_operator("line_to", current))
         elif letter in "vV":
             current = (x, numbers[0] + y if letter == "v" else numbers[0])
             angle = pi / 2 if current[1] > y else -pi / 2
             vertices.append((pi - angle, angle))
-            stream.line_to(*current)
+            out.append(_operator("line_to", current))
         elif first:
             vertices.append(None)
             stream.close()
@@ -138,3 +143,24 @@ def draw_straight(stream: Any, vertices: Any, commands: list[Command]) -> None:
         if letter not in "zZ":
             vertices.append(current)
         last = letter
+
+
+_OPERATORS: dict[tuple[str, float, float, type, type], bytes] = {}
+
+
+def _operator(name: str, point: tuple[float, float]) -> bytes:
+    """What pydyf's ``Stream.<name>(x, y)`` appends: asked of pydyf once per point (an int and a
+    float print differently, so their types are in the key)."""
+    x, y = point
+    key = (name, x, y, type(x), type(y))
+    known = _OPERATORS.get(key)
+    if known is None:
+        import pydyf
+
+        scratch = pydyf.Stream()
+        getattr(scratch, name)(x, y)
+        [known] = scratch.stream
+        if len(_OPERATORS) >= MAX_PATHS:
+            _OPERATORS.clear()
+        _OPERATORS[key] = known
+    return known
