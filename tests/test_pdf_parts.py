@@ -170,3 +170,16 @@ def test_a_document_added_is_joined_as_in_one_piece(tmp_path: Path, own_cache: P
     whole = build(pack, tmp_path / "whole.pdf", offline=True, paper="a5", in_parts=False)
     assert parts.pages == whole.pages
     assert_same_pdf(parts.path, whole.path)
+
+
+def test_a_pool_that_cannot_take_parts_fails_where_the_parts_are_wanted() -> None:
+    """Parts are handed to the pool on a thread; what stops the hand-over must reach the caller."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from publish.render.pdf_parts import Engine, Part, _hand_over
+
+    pool = ProcessPoolExecutor(1)
+    pool.shutdown()
+    results = _hand_over(pool, [(0, Part("document 1", "<p>x</p>"))], Engine((), (), ()))
+    with pytest.raises(RuntimeError, match="shutdown"):
+        list(results)
