@@ -48,7 +48,8 @@ _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]+|#x[0-9a-fA-F]+);")
 _THOUSANDS = re.compile(r"(?<![\d.(\[])(\d{1,3})((?:,\d{3})+)(?![\d])")
 _LONE_SCRIPT = re.compile(r"\s*([\^_])\s*(?:\{([^{}]*)\}|([^{}\s\\]))\s*")
 _ENVIRONMENT = re.compile(r"\\(begin|end)\s*\{([^{}]*)\}")
-_TOKEN = re.compile(r"\\(?:begin|end)\s*\{[^{}]*\}|\\(?:[A-Za-z@]+|.)|\^\^|[{}]", re.DOTALL)
+# ``%`` to the end of the line is a comment (``\%`` is read first, as a control symbol).
+_TOKEN = re.compile(r"\\(?:begin|end)\s*\{[^{}]*\}|\\(?:[A-Za-z@]+|.)|\^\^|[{}]|%[^\n]*", re.DOTALL)
 
 
 # --------------------------------------------------------------------------
@@ -67,21 +68,32 @@ def unescape_html(tex: str) -> str:
 
 
 def _tokens(tex: str) -> Iterator[str]:
-    """Control sequences, ``^^`` and braces: all the validation needs to see."""
+    """Control sequences, ``^^``, braces and comments: all the validation needs to see."""
     return (m.group(0) for m in _TOKEN.finditer(tex))
 
 
+def _unsafe(token: str) -> str:
+    """Why ``token`` must not reach LaTeX, or ""."""
+    if token[1:] in DANGEROUS:
+        return f"uses `\\{token[1:]}`, which could read or write files when the LaTeX is built"
+    if token == "^^":
+        return "uses TeX's `^^` character notation"
+    return ""
+
+
 def problem(tex: str) -> str:
-    """Why ``tex`` cannot or must not be typeset, or "" when it looks fine."""
+    """Why ``tex`` cannot or must not be typeset, or "" when it looks fine.
+
+    A comment's braces do not count, as TeX and MathJax skip it; what it names is still refused."""
     depth = 0
     lefts = 0
     environments: list[str] = []
     for token in _tokens(tex):
-        name = token[1:]
-        if name in DANGEROUS:
-            return f"uses `\\{name}`, which could read or write files when the LaTeX is built"
-        if token == "^^":
-            return "uses TeX's `^^` character notation"
+        inside = list(_tokens(token[1:])) if token.startswith("%") else [token]
+        if unsafe := next(filter(None, map(_unsafe, inside)), ""):
+            return unsafe
+        if token.startswith("%"):
+            continue
         if token == "{":
             depth += 1
         elif token == "}":

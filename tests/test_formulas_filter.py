@@ -123,6 +123,9 @@ def test_display_script_is_left_alone() -> None:
         (r"\catcode`\^=7", "`\\catcode`"),
         (r"\def\x{y} \x", "`\\def`"),
         (r"^^5cinput{x}", "`^^` character notation"),
+        ("%{\n}x", "`}` without a matching `{`"),  # TeX skips the comment, braces and all
+        ("x % \\input{y}\n", "`\\input`"),  # what a comment names is refused all the same
+        ("x %^^41\n", "`^^` character notation"),
     ],
 )
 def test_bad_or_dangerous_tex_is_refused(tex: str, reason: str) -> None:
@@ -135,7 +138,9 @@ def test_bad_or_dangerous_tex_is_refused(tex: str, reason: str) -> None:
     assert warning.line == 4 and reason in warning.message and warning.message.endswith("fix the TeX")
 
 
-@pytest.mark.parametrize("tex", [r"\leftarrow x \rightarrow y", r"\left\{ x \right.", r"\inputs", r"\defeq"])
+@pytest.mark.parametrize(
+    "tex", [r"\leftarrow x \rightarrow y", r"\left\{ x \right.", r"\inputs", r"\defeq", "a % {\nb", r"50\% {x}"]
+)
 def test_lookalike_commands_are_not_refused(tex: str) -> None:
     out = formulas(_doc(_math(tex)))
     assert _only_math(out).error == "" and out.warnings == []
