@@ -184,10 +184,11 @@ class Programs:
 
     def result(self) -> dict[str, Program]:
         """A program for every font noted, with all the glyphs drawn in it (``note`` saw to that)."""
+        self.start()  # every font noted is begun by now
+        assert self.executor is not None
         made = {name: future.result() for name, (_, future) in self.begun.items()}
-        if self.executor is not None:
-            self.executor.shutdown(wait=False)
-        return {name: made.get(name) or _program(name, found) for name, found in self.uses.items()}
+        self.executor.shutdown(wait=False)
+        return made
 
 
 def _program(name: str, found: Sequence[LeftOut]) -> Program:
