@@ -89,11 +89,12 @@ def problem(tex: str) -> str:
     lefts = 0
     environments: list[str] = []
     for token in _tokens(tex):
-        inside = list(_tokens(token[1:])) if token.startswith("%") else [token]
-        if unsafe := next(filter(None, map(_unsafe, inside)), ""):
-            return unsafe
         if token.startswith("%"):
+            if unsafe := next(filter(None, map(_unsafe, _tokens(token[1:]))), ""):
+                return unsafe
             continue
+        if unsafe := _unsafe(token):
+            return unsafe
         if token == "{":
             depth += 1
         elif token == "}":
