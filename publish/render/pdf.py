@@ -182,10 +182,15 @@ def lay_out_in_parts(
             documents_done = layouts.start(documents, on_done=document_done, alone_here=True)
             # A part laid out anew makes a new joined PDF: each document is joined as soon as it is ready.
             join_now = not (front_done.from_cache and documents_done.from_cache)
+            [front] = front_done()  # laid out first, and small: ready long before the documents
+            styles = sorted({(slot.font_size, slot.font_weight) for slot in front.slots.values()})
+            specimen, specimen_with = specimen_part(styles), specimen_engine(engine)
+            # The join will need the specimen: it goes to the pool behind the documents, and a core that
+            # has finished its documents lays it out while the other still works on its last one.
+            specimen_done = layouts.start([specimen], engine=specimen_with) if join_now else None
             laid = documents_done()
             if join_now:  # the documents' fonts are made while the contents is laid out
                 joiner.make_fonts()
-            [front] = front_done()
             layout = plan([front.pages, *(doc.pages for doc in laid)], right_hand=right_hand)
             numbers = {
                 name: layout.starts[index] + page + 1
@@ -193,8 +198,6 @@ def lay_out_in_parts(
                 for name, page in doc.anchors.items()
             }
             unnumbered = frozenset(range(front.anchors.get(CONTENTS_ID, front.pages)))  # the cover
-            styles = sorted({(slot.font_size, slot.font_weight) for slot in front.slots.values()})
-            specimen, specimen_with = specimen_part(styles), specimen_engine(engine)
             # Nothing changed since the last build: its joined PDF is in the cache under the parts' keys.
             key = cache_key(
                 "joined",
@@ -206,10 +209,10 @@ def lay_out_in_parts(
             )
             data = cached(PARTS, key, bytes)
             if data is None:
-                specimen_done = layouts.start([specimen], engine=specimen_with)  # laid out while the parts are joined
+                specimen_pending = specimen_done or layouts.start([specimen], engine=specimen_with)
 
                 def numbering() -> tuple[bytes, dict[int, list[Mark]]]:
-                    [laid_specimen] = specimen_done()
+                    [laid_specimen] = specimen_pending()
                     found = read_specimen(laid_specimen.pdf, len(styles))
                     skip = unnumbered | layout.blanks
                     return laid_specimen.pdf, placements(found, layout.total, skip, front.slots, numbers, styles)
