@@ -183,3 +183,18 @@ def test_a_pool_that_cannot_take_parts_fails_where_the_parts_are_wanted() -> Non
     results = _hand_over(pool, [(0, Part("document 1", "<p>x</p>"))], Engine((), (), ()))
     with pytest.raises(RuntimeError, match="shutdown"):
         list(results)
+
+
+def test_parts_are_counted_and_collected_once(own_cache: Path) -> None:
+    """The build asks the contents for its styles early and again at the join: one layout, one progress step."""
+    from publish.render.pdf_parts import Engine, Layouts, Part
+
+    parts = [Part("document 1", "<p>一</p>"), Part("document 2", "<p>二</p>")]
+    done: list[int] = []
+    with Layouts(Engine((), (), ()), jobs=1) as layouts:
+        layouts.start(parts[:1])()
+        pending = layouts.start(parts, on_done=lambda index, _: done.append(index))
+        assert (pending.from_cache, pending.laid_out) == (1, 1)
+        first = pending()
+        assert pending() is first and [laid.pages for laid in first] == [1, 1]
+    assert sorted(done) == [0, 1]

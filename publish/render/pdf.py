@@ -181,16 +181,19 @@ def lay_out_in_parts(
 
             documents_done = layouts.start(documents, on_done=document_done, alone_here=True)
             # A part laid out anew makes a new joined PDF: each document is joined as soon as it is ready.
-            join_now = not (front_done.from_cache and documents_done.from_cache)
-            [front] = front_done()  # laid out first, and small: ready long before the documents
-            styles = sorted({(slot.font_size, slot.font_weight) for slot in front.slots.values()})
-            specimen, specimen_with = specimen_part(styles), specimen_engine(engine)
-            # The join will need the specimen: it goes to the pool behind the documents, and a core that
-            # has finished its documents lays it out while the other still works on its last one.
-            specimen_done = layouts.start([specimen], engine=specimen_with) if join_now else None
+            join_now = bool(front_done.laid_out or documents_done.laid_out)
+            specimen_done = None
+            if join_now and not documents_done.from_cache:
+                # The join will need the specimen, as soon as the contents shows its styles: it goes to the
+                # pool behind the documents, and a core that has finished its documents lays it out while
+                # the other still works on its last one.  (With documents from the cache, this process
+                # joins them while the contents is laid out instead of waiting for it.)
+                [front] = front_done()
+                specimen_done = layouts.start([specimen_part(contents_styles(front))], engine=specimen_engine(engine))
             laid = documents_done()
             if join_now:  # the documents' fonts are made while the contents is laid out
                 joiner.make_fonts()
+            [front] = front_done()
             layout = plan([front.pages, *(doc.pages for doc in laid)], right_hand=right_hand)
             numbers = {
                 name: layout.starts[index] + page + 1
@@ -198,6 +201,8 @@ def lay_out_in_parts(
                 for name, page in doc.anchors.items()
             }
             unnumbered = frozenset(range(front.anchors.get(CONTENTS_ID, front.pages)))  # the cover
+            styles = contents_styles(front)
+            specimen, specimen_with = specimen_part(styles), specimen_engine(engine)
             # Nothing changed since the last build: its joined PDF is in the cache under the parts' keys.
             key = cache_key(
                 "joined",
@@ -224,6 +229,11 @@ def lay_out_in_parts(
             task.advance("page numbers")
     messages = [text for done in (front, *laid) for text in done.messages]
     return Laid(data, layout.total, [r.warnings[0] for r in rendered], replaced, messages)
+
+
+def contents_styles(front: LaidOut) -> list[tuple[float, int]]:
+    """The font size and weight of each kind of page number the contents has: the specimen shows them all."""
+    return sorted({(slot.font_size, slot.font_weight) for slot in front.slots.values()})
 
 
 def with_warnings(items: Sequence[DocumentInput], laid: Laid, general: list[m.Diagnostic]) -> list[m.Document]:

@@ -14,6 +14,7 @@ comes from a forkserver that has imported WeasyPrint once (``publish.workers``).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import logging
 import re
@@ -212,15 +213,18 @@ class Layouts:
                     on_done(index, results[index])
             return [results[index] for index in range(len(parts))]
 
-        return Pending(collect, from_cache=not todo)
+        # Collected once, however often called: a second call gets the same layouts, and on_done is not repeated.
+        return Pending(functools.cache(collect), from_cache=len(results), laid_out=len(todo))
 
 
 @dataclass(frozen=True)
 class Pending:
-    """Parts being laid out: call it for them, in order.  ``from_cache``: every one was in the cache."""
+    """Parts being laid out: call it for them, in order (as often as wanted).  How many came ``from_cache``,
+    how many are ``laid_out`` now."""
 
     collect: Callable[[], list[LaidOut]]
-    from_cache: bool
+    from_cache: int
+    laid_out: int
 
     def __call__(self) -> list[LaidOut]:
         return self.collect()
