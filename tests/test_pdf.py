@@ -372,7 +372,7 @@ def test_the_worker_server_starts_with_weasyprint_run_once() -> None:
         "import pyphen, publish.render.pdf_worker\n"
         "from publish.render.pdf_engine import _SHEETS\n"
         "from publish.render.pdf import PAPER_SIZES\n"
-        "assert len(_SHEETS.sheets) == len(PAPER_SIZES['a4']) + 2, list(_SHEETS.sheets)  # fonts, sheets, no folio\n"
+        "assert len(_SHEETS.sheets) == len(PAPER_SIZES['a4']) + 3  # fonts, list markers, sheets, no folio\n"
         "assert pyphen.hdcache, 'no hyphenation dictionary loaded'\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)

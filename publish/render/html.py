@@ -141,8 +141,12 @@ class HTMLTranslator:
     def visit_Paragraph(self, node: m.Paragraph) -> str:
         if formula := node.display_math():
             return f'<div class="formula"{attrs(lang=self.lang(node))}>{self.render(formula)}</div>\n'
+        return self.paragraph(node)
+
+    def paragraph(self, node: m.Paragraph, lead: str = "") -> str:
+        """``node`` as ``<p>``, its text opened by ``lead`` (a list bullet in print)."""
         cls = f"align-{node.align}" if node.align else None
-        return f"<p{attrs(class_=cls, lang=self.lang(node))}>{self.render_all(node.children)}</p>\n"
+        return f"<p{attrs(class_=cls, lang=self.lang(node))}>{lead}{self.render_all(node.children)}</p>\n"
 
     def visit_BlockQuote(self, node: m.BlockQuote) -> str:
         return f"<blockquote{attrs(lang=self.lang(node))}>\n{self.render_all(node.children)}</blockquote>\n"

@@ -44,6 +44,7 @@ from publish.render.pdf_html import (
     render_front,
     render_pack,
 )
+from publish.render.pdf_list_markers import marker_css
 from publish.render.pdf_merge import Joiner, plan
 from publish.render.pdf_numbers import Mark, placements, read_specimen, specimen_engine, specimen_part
 from publish.render.pdf_parts import (
@@ -125,7 +126,7 @@ def build_pdf(
 
 def layout_engine(fonts: FontSetup, paper: str, *, roots: Sequence[Path]) -> Engine:
     """The stylesheets for ``paper`` and what WeasyPrint may read: ``roots`` and the fonts' files."""
-    stylesheets = (fonts.css(), *(stylesheet(name) for name in PAPER_SIZES[paper]))
+    stylesheets = (fonts.css(), marker_css(fonts), *(stylesheet(name) for name in PAPER_SIZES[paper]))
     return Engine(stylesheets=stylesheets, roots=tuple(roots), font_files=tuple(sorted(fonts.files)),
                   font_sources=fonts.sources)
 

@@ -95,6 +95,24 @@ class FontSetup:
                 )
         return "\n".join(rules) + "\n"
 
+    def latin_width(self, text: str) -> float | None:
+        """How wide ``text`` prints in Chinese body text, in em, if the regular Latin face draws all of it."""
+        regular = next((face.path for face in self.faces if (face.weight, face.style) == (400, "normal")), None)
+        if regular is None or not {ord(char) for char in text} <= _unicode_ranges(regular) - _SHARED_PUNCTUATION:
+            return None
+        return _width(regular, text)
+
+
+def _width(path: Path, text: str) -> float | None:
+    """The advance of ``text``'s glyphs in the font file, in em (kerning left out)."""
+    try:
+        with TTFont(path, lazy=True) as font:
+            cmap = font.getBestCmap() or {}
+            advances = font["hmtx"]
+            return sum(advances[cmap[ord(char)]][0] for char in text) / font["head"].unitsPerEm
+    except (OSError, TTLibError, KeyError):
+        return None
+
 
 def _fc_list(pattern: str, fmt: str) -> list[str]:
     result = subprocess.run(

@@ -37,6 +37,7 @@ from publish.images import ImageResult
 from publish.qr import qr_svg
 from publish.render.html import FormulaMap, HTMLTranslator, attrs
 from publish.render.pdf_assets import Assets
+from publish.render.pdf_list_markers import marker
 from publish.render.pdf_typography import space_text
 from publish.tree import iter_nodes, plain_text
 
@@ -154,6 +155,7 @@ class PDFTranslator(HTMLTranslator):
         self.paper_ids = {id(node): self.id_prefix + anchor for node, _, anchor in papers}
         self.depth = 1  # outline level of the innermost bookmarked ancestor; the document is 1
         self.in_paper = False
+        self.numbers: list[int | None] = []  # per list around the node rendered: its next item's number
         self.warnings: list[m.Diagnostic] = []
 
     @contextmanager
@@ -190,6 +192,28 @@ class PDFTranslator(HTMLTranslator):
         if urlsplit(url).scheme.lower() in _WEB_SCHEMES:
             return super().visit_Link(node)
         return inner  # a relative path or a placeholder leads nowhere on paper
+
+    # -- lists --------------------------------------------------------------
+
+    def visit_ListBlock(self, node: m.ListBlock) -> str:
+        self.numbers.append(node.start if node.ordered else None)
+        try:
+            return super().visit_ListBlock(node)
+        finally:
+            self.numbers.pop()
+
+    def visit_ListItem(self, node: m.ListItem) -> str:
+        """An item opening with a paragraph prints its marker as text (``pdf_list_markers``)."""
+        number = self.numbers[-1]
+        if number is not None:
+            self.numbers[-1] = number + 1
+        first = node.children[0] if node.children else None
+        found = marker(len(self.numbers), number)
+        if found is None or not isinstance(first, m.Paragraph) or first.display_math():
+            return super().visit_ListItem(node)
+        cls, lead = found
+        body = self.paragraph(first, lead) + self.render_all(node.children[1:])
+        return f"<li{attrs(class_=cls, lang=self.lang(node))}>{body}</li>\n"
 
     def visit_FootnoteDef(self, node: m.FootnoteDef) -> str:
         return f'<li id="{self.id_prefix}fn-{escape(node.key)}">{self.render_all(node.children)}</li>\n'
