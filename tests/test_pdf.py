@@ -34,7 +34,7 @@ from publish.qr import MIN_PARALLEL, make_missing, make_svg, qr_svg
 from publish.render import pdf_fonts
 from publish.render.pdf import build_pdf, glyph_warnings, replace_undrawable
 from publish.render.pdf_engine import allowed_path, style_image
-from publish.render.pdf_html import running_title
+from publish.render.pdf_html import COVER_COMPACT, running_title
 from publish.render.pdf_typography import space_text
 from publish.tree import iter_nodes
 
@@ -298,6 +298,29 @@ def test_structure_cover_contents_running_heads(small: dict[str, Built]) -> None
     levels = {label: level for level, label, _ in outline(built.path)}
     assert levels["2025-03-01"] == 1 and levels["Attention Is All You Need"] == 2
     assert levels["生成模型"] == 2 and levels["Paper number 0 on flow matching"] == 3
+
+
+@pytest.mark.parametrize("paper", ["a4", "a5"])
+def test_a_months_cover_lists_every_document_in_two_columns(tmp_path: Path, paper: str) -> None:
+    """As many documents as the compact cover takes, drawn on the first page side by side (not only in
+    the text layer: a clipped or pushed-away list would still be found there)."""
+    titles = ("{date}", "Flow Matching {day}", "Updated on {date}", "Digest {day}: 生成模型前沿技术综述：从 VAE 到 DLM")
+    docs = [
+        m.Document(path=tmp_path / f"{day}.md", source="", kind="daily", children=[para(T("正文。"))],
+                   meta=m.Meta(title=titles[day % 4].format(day=day, date=date), date=date))
+        for day in range(1, COVER_COMPACT + 1)
+        for date in [f"2026-{4 + day // 31:02d}-{day % 31 + 1:02d}"]
+    ]
+    built = build(m.Pack(title="一个月", documents=docs), tmp_path / "month.pdf", paper=paper, cache_dir=tmp_path / "c")
+    assert_clean_pdf(built)
+    assert all(f"Digest {day}" in built.text.split("\f")[0] for day in range(3, COVER_COMPACT + 1, 4))
+    cover = tmp_path / "cover"
+    subprocess.run(["pdftoppm", "-r", "40", "-gray", "-png", "-singlefile", str(built.path), str(cover)], check=True)
+    page = Image.open(cover.with_suffix(".png")).convert("L")
+    width, height = page.size
+    for left, right in ((0.1, 0.45), (0.55, 0.9)):  # each column's text, below the facts, above the foot
+        column = page.crop((int(left * width), int(0.4 * height), int(right * width), int(0.75 * height)))
+        assert column.getextrema()[0] < 128, f"{paper}: nothing drawn in the column at {left:.0%} of the cover"
 
 
 def test_a5_documents_open_on_right_hand_pages(small: dict[str, Built]) -> None:
