@@ -16,6 +16,7 @@ from urllib.request import url2pathname
 from publish.render import pdf_deflate as deflate
 from publish.render import pdf_font_files as font_files
 from publish.render import pdf_page_refs as page_refs
+from publish.render import pdf_pango_layouts as pango_layouts
 from publish.render import pdf_shared_fonts as shared_fonts
 from publish.render import pdf_svg_paths as svg_paths
 from publish.render import pdf_svg_plain as svg_plain
@@ -91,6 +92,7 @@ def render_html(html: str, engine: Engine, assets: Mapping[str, bytes], style: s
     shared_fonts.install()
     deflate.install()
     page_refs.install()
+    pango_layouts.install()
     fetcher = PackFetcher(roots=engine.roots, files=engine.font_files, assets=assets)
     texts = [*engine.stylesheets, style] if style else engine.stylesheets
     sheets = [_SHEETS.parsed(text, fetcher) for text in texts]
