@@ -407,12 +407,12 @@ def test_latin_face_coverage_is_kept_on_disk(tmp_path: Path, monkeypatch: pytest
     if not faces:
         pytest.skip("no Latin face found by fontconfig")
     monkeypatch.setenv("PUBLISH_CACHE_DIR", str(tmp_path))
-    read = pdf_fonts._unicode_ranges.__wrapped__  # past the in-process memo
+    read = pdf_fonts._latin_advances.__wrapped__  # past the in-process memo
     fresh = read(faces[0].path)
     [kept] = (tmp_path / "fonts").rglob("*.pickle")
-    assert fresh and ord("A") in fresh
-    kept.write_bytes(pickle.dumps(frozenset({65})))  # what is on disk is what a later build uses
-    assert read(faces[0].path) == frozenset({65})
+    assert fresh and 0.2 < fresh[ord("A")] < 1
+    kept.write_bytes(pickle.dumps({65: 0.5}))  # what is on disk is what a later build uses
+    assert read(faces[0].path) == {65: 0.5}
 
 
 def test_no_chinese_font_stops_the_build_naming_the_package(monkeypatch: pytest.MonkeyPatch) -> None:

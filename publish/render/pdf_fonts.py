@@ -83,7 +83,7 @@ class FontSetup:
         """``@font-face`` rules for the three families the stylesheet names."""
         rules = []
         for face in self.faces:
-            ranges = _unicode_ranges(face.path)
+            ranges = frozenset(_latin_advances(face.path))
             in_cjk = ranges - _SHARED_PUNCTUATION
             families = [(LATIN_IN_CJK, face.style, in_cjk), (LATIN_TEXT, face.style, ranges)]
             if face.style == "italic":
@@ -96,22 +96,13 @@ class FontSetup:
         return "\n".join(rules) + "\n"
 
     def latin_width(self, text: str) -> float | None:
-        """How wide ``text`` prints in Chinese body text, in em, if the regular Latin face draws all of it."""
+        """How wide ``text`` prints in Chinese body text, in em (kerning left out), if the regular Latin
+        face draws all of it."""
         regular = next((face.path for face in self.faces if (face.weight, face.style) == (400, "normal")), None)
-        if regular is None or not {ord(char) for char in text} <= _unicode_ranges(regular) - _SHARED_PUNCTUATION:
+        advances = _latin_advances(regular) if regular else {}
+        if any(ord(char) not in advances or ord(char) in _SHARED_PUNCTUATION for char in text):
             return None
-        return _width(regular, text)
-
-
-def _width(path: Path, text: str) -> float | None:
-    """The advance of ``text``'s glyphs in the font file, in em (kerning left out)."""
-    try:
-        with TTFont(path, lazy=True) as font:
-            cmap = font.getBestCmap() or {}
-            advances = font["hmtx"]
-            return sum(advances[cmap[ord(char)]][0] for char in text) / font["head"].unitsPerEm
-    except (OSError, TTLibError, KeyError):
-        return None
+        return sum(advances[ord(char)] for char in text)
 
 
 def _fc_list(pattern: str, fmt: str) -> list[str]:
@@ -157,26 +148,29 @@ def _faces(family: str) -> tuple[Face, ...]:
 
 
 @lru_cache(maxsize=16)
-def _unicode_ranges(path: Path) -> frozenset[int]:
-    """The Latin-block code points the font file maps to a glyph.
+def _latin_advances(path: Path) -> dict[int, float]:
+    """The Latin-block code points the font file maps to a glyph, with the glyph's advance in em.
 
     Kept on disk under the file's size and modification time: reading the four faces' character
-    maps took 0.17 s of every PDF build, a tenth of a rebuild with nothing changed.
+    maps took 0.17 s of every PDF build, a tenth of a rebuild with nothing changed (and loading
+    fontTools' tables the first time, 0.5 s).
     """
     try:
         stat = path.stat()
     except OSError:
-        return frozenset()
-    kept = entry_path("fonts", cache_key(str(path.resolve()), str(stat.st_size), str(stat.st_mtime_ns)))
+        return {}
+    kept = entry_path("fonts", cache_key("advances", str(path.resolve()), str(stat.st_size), str(stat.st_mtime_ns)))
     found = read_entry(kept)
-    if isinstance(found, frozenset):
+    if isinstance(found, dict):
         return found
     try:
         with TTFont(path, lazy=True) as font:
             cmap = font.getBestCmap() or {}
-    except (OSError, TTLibError):
-        return frozenset()
-    found = frozenset(cp for cp in cmap if any(lo <= cp <= hi for lo, hi in _LATIN_BLOCKS))
+            widths, em = font["hmtx"], font["head"].unitsPerEm
+            found = {cp: widths[name][0] / em for cp, name in cmap.items()
+                     if any(lo <= cp <= hi for lo, hi in _LATIN_BLOCKS)}
+    except (OSError, TTLibError, KeyError):
+        return {}
     write_entry(kept, found)
     return found
 
