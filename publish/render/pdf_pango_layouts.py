@@ -4,7 +4,7 @@ WeasyPrint frees a text box's Pango layout once its line is laid out
 (``Layout.deactivate``) and, to draw the page, makes it again from the style
 and shapes the text anew (``Layout.reactivate``); drawing also switches the
 layout to single-paragraph mode, which by itself throws its lines away.
-py-spy put that at 5 % of a month's layout; callgrind counts 2.5 % fewer
+py-spy put that at 5 % of a month's layout; callgrind counts 2.3 % fewer
 instructions for the corpus's two largest documents without it.
 
 So a text with nothing Pango would take for a paragraph break is laid out in
