@@ -183,6 +183,7 @@ def lay_out_in_parts(
             documents_done = layouts.start(documents, on_done=document_done, alone_here=True)
             # A part laid out anew makes a new joined PDF: each document is joined as soon as it is ready.
             join_now = bool(front_done.laid_out or documents_done.laid_out)
+            specimen_with = specimen_engine(engine)
             specimen_done = None
             if join_now and not documents_done.from_cache:
                 # The join will need the specimen, as soon as the contents shows its styles: it goes to the
@@ -190,7 +191,7 @@ def lay_out_in_parts(
                 # the other still works on its last one.  (With documents from the cache, this process
                 # joins them while the contents is laid out instead of waiting for it.)
                 [front] = front_done()
-                specimen_done = layouts.start([specimen_part(contents_styles(front))], engine=specimen_engine(engine))
+                specimen_done = layouts.start([specimen_part(contents_styles(front))], engine=specimen_with)
             laid = documents_done()
             if join_now:  # the documents' fonts are made while the contents is laid out
                 joiner.make_fonts()
@@ -203,7 +204,7 @@ def lay_out_in_parts(
             }
             unnumbered = frozenset(range(front.anchors.get(CONTENTS_ID, front.pages)))  # the cover
             styles = contents_styles(front)
-            specimen, specimen_with = specimen_part(styles), specimen_engine(engine)
+            specimen = specimen_part(styles)
             # Nothing changed since the last build: its joined PDF is in the cache under the parts' keys.
             key = cache_key(
                 "joined",
