@@ -34,7 +34,7 @@ from publish.qr import MIN_PARALLEL, make_missing, make_svg, qr_svg
 from publish.render import pdf_fonts
 from publish.render.pdf import build_pdf, glyph_warnings, replace_undrawable
 from publish.render.pdf_engine import allowed_path, style_image
-from publish.render.pdf_html import COVER_COMPACT, running_title
+from publish.render.pdf_html import COVER_COMPACT, paper_url, running_title
 from publish.render.pdf_typography import space_text
 from publish.tree import iter_nodes
 
@@ -339,6 +339,52 @@ def test_bad_images_become_placeholders_with_warnings(small: dict[str, Built], s
     listing = subprocess.run(["pdfimages", "-list", str(built.path)], capture_output=True, text=True).stdout
     sizes = {(row.split()[3], row.split()[4]) for row in listing.splitlines()[2:]}
     assert {("1200", "700"), ("1600", "1200")} <= sizes  # the local image, and the one from the server downscaled
+
+
+def qr_codes(path: Path, dpi: int = 300) -> list[tuple[str, list[list[bool]]]]:
+    """Each QR code printed as a link (a square link to a web address), with the address it links to
+    and its modules as the page shows them: sampled at their centres, rendered by poppler."""
+    import pikepdf
+    import segno
+
+    found = []
+    with pikepdf.open(path) as pdf:
+        for number, page in enumerate(pdf.pages):
+            height = float(page.mediabox[3])
+            squares = []
+            for annot in page.obj.get("/Annots", []):
+                xs, ys = sorted(float(v) for v in annot.Rect[::2]), sorted(float(v) for v in annot.Rect[1::2])
+                width, tall = xs[1] - xs[0], ys[1] - ys[0]
+                uri = str(annot.get("/A", {}).get("/URI", ""))
+                if uri and abs(width - tall) < 0.5 and width > 20:
+                    squares.append((uri, xs[0], ys[1], width))
+            if not squares:
+                continue
+            png = subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", "-f", str(number + 1),
+                                  "-l", str(number + 1), str(path)], capture_output=True, check=True).stdout
+            image = Image.open(io.BytesIO(png)).convert("L")
+            for uri, left, top, size in squares:
+                modules = len(segno.make(uri, error="m", micro=False, boost_error=False).matrix)
+                step = size / modules
+                found.append((uri, [[image.getpixel((round((left + (col + 0.5) * step) * dpi / 72),
+                                                      round((height - top + (row + 0.5) * step) * dpi / 72))) < 128
+                                     for col in range(modules)] for row in range(modules)]))
+    return found
+
+
+@pytest.mark.parametrize("paper", ["a4", "a5"])
+def test_every_qr_code_reads_as_the_address_it_links_to(small: dict[str, Built], paper: str) -> None:
+    """Built in parts, the join draws the codes: each must still be the code of its link's address, in
+    its place, at its size (module by module, against segno's own matrix)."""
+    import segno
+
+    codes = qr_codes(small[paper].path)
+    papers = {paper_url(p) for doc in small[paper].pack.documents for p in doc.papers}
+    assert papers <= {uri for uri, _ in codes}
+    assert {uri for uri, _ in codes} - papers, "an image placeholder's code"
+    for uri, seen in codes:
+        matrix = segno.make(uri, error="m", micro=False, boost_error=False).matrix
+        assert seen == [[bool(module) for module in row] for row in matrix], uri
 
 
 def test_links_inside_the_pack_resolve_and_dead_ones_print_as_text(small: dict[str, Built]) -> None:

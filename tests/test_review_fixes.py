@@ -21,10 +21,9 @@ def test_bad_image_addresses_give_a_result_not_an_exception(tmp_path: Path, url:
 
 
 def test_a_url_too_long_for_a_qr_code_prints_without_one() -> None:
-    from publish.render.pdf_assets import Assets
-    from publish.render.pdf_html import qr_image
+    from publish.render.pdf_html import qr_code
 
-    assert qr_image("https://example.org/" + "x" * 5000, Assets()) == ""
+    assert qr_code("https://example.org/" + "x" * 5000, "a", 'class="qr-link"') == ""
 
 
 def test_a_table_without_header_row_gets_no_width_warnings() -> None:

@@ -1,11 +1,12 @@
 """SVG images the pack's HTML refers to by ``asset:`` URLs, served from memory.
 
-Formulas and QR codes could be inline ``<svg>`` elements, but then
+Formulas could be inline ``<svg>`` elements, but then
 WeasyPrint parses and styles every path of every glyph as an HTML element:
 on the corpus that is most of the HTML (1.9 of 2.2 MB) and a large part of
 the layout time.  As ``<img>`` sources they are parsed once per distinct
 image, by a plain XML parser, and never styled.  Our URL fetcher answers
-``asset:`` URLs from here, so nothing is written to disk.
+``asset:`` URLs from here, so nothing is written to disk.  (QR codes are
+not images at all: ``pdf_codes`` draws them after layout.)
 """
 
 from __future__ import annotations

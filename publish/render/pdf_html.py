@@ -38,6 +38,7 @@ from publish.qr import qr_svg
 from publish.render.html import FormulaMap, HTMLTranslator, attrs
 from publish.render.pdf_assets import Assets
 from publish.render.pdf_list_markers import marker
+from publish.render.pdf_parts import CODE_ATTRIBUTE, SLOT_ATTRIBUTE
 from publish.render.pdf_typography import space_text
 from publish.tree import iter_nodes, plain_text
 
@@ -289,7 +290,7 @@ class PDFTranslator(HTMLTranslator):
         url = paper_url(paper)
         if not url:
             return ""
-        return f'<a class="qr-link" href="{escape(url)}">{qr_image(url, self.assets)}</a>'
+        return qr_code(url, "a", f'class="qr-link" href="{escape(url)}"')
 
     def paper_title(self, paper: m.Paper) -> str:
         url = paper_url(paper)
@@ -396,19 +397,21 @@ class PDFTranslator(HTMLTranslator):
         )
 
 
-def qr_image(url: str, assets: Assets) -> str:
-    """The QR code of ``url``, or nothing when the address is too long for a QR code to hold."""
+def qr_code(url: str, element: str, attributes: str) -> str:
+    """An empty ``element`` with ``attributes`` where the QR code of ``url`` is drawn after layout
+    (``pdf_codes``; the stylesheet gives it the code's size); nothing when the address is too long
+    for a QR code to hold."""
     try:
-        svg = qr_svg(url)
+        qr_svg(url)  # made now, or read from the cache, for the layout to draw
     except segno.DataOverflowError:
         return ""
-    return f'<img class="qr" src="{assets.add(svg)}" alt="QR"/>'
+    return f'<{element} {attributes} {CODE_ATTRIBUTE}="{escape(url)}"></{element}>'
 
 
 def placeholder(url: str, caption: str, error: str, assets: Assets) -> str:
     """A framed box where an image should be: what it showed, where it lives, and why it is missing."""
     web = urlsplit(url.strip()).scheme.lower() in ("http", "https")
-    code = f'<span class="missing-qr">{qr_image(url, assets)}</span>' if web else ""
+    code = qr_code(url, "a", f'class="missing-qr" href="{escape(url)}"') if web else ""
     address = f'<a href="{escape(url)}">{escape(url)}</a>' if web else escape(url)
     return (
         f'<span class="image-missing">{code}<span class="missing-caption">{escape(caption or "图片")}</span>'
@@ -500,7 +503,8 @@ def contents(items: Sequence[DocumentInput], *, in_parts: bool = False) -> str:
     def link(anchor: str, label: str) -> str:
         target = escape(anchor)
         if in_parts:
-            return f'<a href="{PART_LINK}{target}"><span class="toc-text" data-slot="{target}">{label}</span></a>'
+            slot = f'<span class="toc-text" {SLOT_ATTRIBUTE}="{target}">{label}</span>'
+            return f'<a href="{PART_LINK}{target}">{slot}</a>'
         number = f'<span class="toc-page" data-target="#{target}"></span>'
         return f'<a href="#{target}"><span class="toc-text">{label}</span>{number}</a>'
 

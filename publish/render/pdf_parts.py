@@ -37,6 +37,8 @@ LAYOUT_MODULE = "publish.render.pdf_worker"  # what a layout worker starts from:
 T = TypeVar("T")
 _FILE_URL = re.compile(r'src="(file:[^"]+)"')
 _ASSET_URL = re.compile(r"asset:[0-9a-f]+\.svg")
+SLOT_ATTRIBUTE = "data-slot"  # a contents entry's title: its page number is set after it at the join
+CODE_ATTRIBUTE = "data-qr"  # an empty box the QR code of the attribute's URL is drawn into (``pdf_codes``)
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,19 @@ class Slot:
     start: float
     column: float
     foot: float
+
+
+@dataclass(frozen=True)
+class CodeBox:
+    """Where the box of a ``data-qr`` element is: its content box's top left and width, in CSS px
+    from the top left of its page, whose height (px) turns them into PDF points."""
+
+    page: int
+    x: float
+    y: float
+    size: float
+    page_height: float
+    url: str
 
 
 @dataclass(frozen=True)
@@ -264,47 +279,63 @@ def _hand_over(
 
 def layout_part(part: Part, engine: Engine) -> LaidOut:
     """One WeasyPrint run: the part's HTML to PDF bytes (in a worker, or here)."""
+    from publish.render.pdf_codes import drawing
     from publish.render.pdf_engine import environment_warnings, render_html
 
     with engine_messages() as messages, deferring(engine.font_sources if part.shared_fonts else ()) as left_out:
         document = render_html(part.html, engine, part.assets, part.style)
-        data = document.write_pdf(pdf_tags=True)
+        slots, codes = find_boxes(document.pages)
+        data = document.write_pdf(pdf_tags=True, finisher=drawing(codes))
     anchors: dict[str, int] = {}
     for number, page in enumerate(document.pages):
         for name in page.anchors:
             anchors.setdefault(name, number)  # a box split across pages carries its id on each: the first counts
     warnings = (*environment_warnings(), *messages)
-    return LaidOut(
-        data, len(document.pages), anchors, warnings, slots=find_slots(document.pages),
-        fonts=dict(left_out),
-    )
+    return LaidOut(data, len(document.pages), anchors, warnings, slots=slots, fonts=dict(left_out))
 
 
-def find_slots(pages: Sequence[Any]) -> dict[str, Slot]:
-    """Where every element with a ``data-slot`` attribute is in WeasyPrint's laid-out ``pages``."""
+def find_boxes(pages: Sequence[Any]) -> tuple[dict[str, Slot], tuple[CodeBox, ...]]:
+    """Where every element with a ``data-slot`` or a ``data-qr`` attribute is in WeasyPrint's laid-out ``pages``."""
     from weasyprint.formatting_structure.boxes import BlockContainerBox, InlineBlockBox, LineBox
 
-    found: dict[str, Slot] = {}
+    slots: dict[str, Slot] = {}
+    codes: dict[int, CodeBox] = {}
     for number, page in enumerate(pages):
         block = line = None
-        for box in page._page_box.descendants():  # the laid-out boxes (no public API), depth first:
-            # a block, then its lines, then what is on them
+        for box in _descendants(page._page_box):  # a block, then its lines, then what is on them
             if isinstance(box, BlockContainerBox) and not isinstance(box, InlineBlockBox):  # not one set on a line
                 block = box
             elif isinstance(box, LineBox):
                 line = box
             element = getattr(box, "element", None)
-            if block is None or line is None or element is None or "::" in box.element_tag:
-                continue  # not on a line, anonymous, or the box of a ::before or ::after
-            name = element.get("data-slot")
-            if name is not None:  # split across lines or pages, the slot is where its last piece ends
+            if element is None or "::" in box.element_tag:
+                continue  # anonymous, or the box of a ::before or ::after
+            url = element.get(CODE_ATTRIBUTE)
+            if url is not None and id(element) not in codes:  # a box split across pages: its first piece
+                codes[id(element)] = CodeBox(
+                    number, box.content_box_x(), box.content_box_y(), box.width, page.height, url
+                )
+            name = element.get(SLOT_ATTRIBUTE)
+            if name is not None and block is not None and line is not None:
+                # split across lines or pages, the slot is where its last piece ends
                 left, column = block.content_box_x(), block.content_box_x() + block.width
-                found[name] = Slot(
+                slots[name] = Slot(
                     number, column + block.padding_right, line.position_y + line.baseline, box.style["font_size"],
                     box.style["font_weight"], left, box.position_x + box.margin_width(), column,
                     block.content_box_y() + block.height,
                 )
-    return found
+    return slots, tuple(codes.values())
+
+
+def _descendants(box: Any) -> Iterator[Any]:
+    """WeasyPrint's laid-out boxes below ``box`` (no public API), depth first, and unlike its
+    ``descendants()``, those of positioned boxes too (in their placeholders)."""
+    stack = list(reversed(getattr(box, "children", ())))
+    while stack:
+        box = stack.pop()
+        box = getattr(box, "_box", box)  # an AbsolutePlaceholder stands in its parent for the box
+        yield box
+        stack.extend(reversed(getattr(box, "children", ())))
 
 
 class _Collect(logging.Handler):

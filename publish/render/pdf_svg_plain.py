@@ -1,11 +1,12 @@
-"""Draw plain SVGs (every formula and QR code the pack makes) without WeasyPrint's general machinery.
+"""Draw plain SVGs (every formula the pack makes) without WeasyPrint's general machinery.
 
 WeasyPrint draws an SVG node by node, and for each node it looks for filters,
 opacity, clip paths, masks, markers, text anchors and font sizes, matches the
 SVG's style sheets against it and parses its transform: 10–15 % of a survey's
 layout time went to formulas, 30 to 60 nodes each.  A *plain* SVG has only
 ``g``, ``path`` and ``rect`` under its root, with transforms of numbers,
-colours and stroke widths: MathJax's formulas and segno's QR codes are plain.
+colours and stroke widths: MathJax's formulas are plain (and segno's QR codes, which
+``pdf_codes`` draws itself).
 For those, this draws the same nodes with the same stream operations, in the
 same order, as WeasyPrint's ``draw_node`` does (its own path and rect drawers
 included), skipping only the checks that cannot apply, so the PDF comes out
